@@ -1,0 +1,13 @@
+"""forecaster: recurrent-network time-series forecasting on Keras 3.
+
+Public names: :class:`RecurrentForecaster`, :mod:`forecaster.datasets`,
+:mod:`forecaster.metrics`, :mod:`forecaster.baselines`. Importing the package
+does not import TensorFlow; fitting does.
+"""
+
+from forecaster import datasets
+from forecaster.estimators import RecurrentForecaster
+
+__version__ = "0.1.0"
+
+__all__ = ["RecurrentForecaster", "datasets", "__version__"]

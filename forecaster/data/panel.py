@@ -1,0 +1,167 @@
+"""The panel: many series as one contiguous float32 array plus offsets.
+
+Everything downstream (scaling, windows, forecast timestamps) works on a
+:class:`Panel`, never on the pandas frame: series ``k`` occupies rows
+``indptr[k]:indptr[k + 1]`` of ``values``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from forecaster.data.validation import infer_freq, validate_long_frame
+
+__all__ = ["Panel", "panel_from_frame", "future_times"]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Series stored back to back.
+
+    Attributes
+    ----------
+    ids : numpy.ndarray
+        Series identifiers (str), shape ``(n_series,)``.
+    indptr : numpy.ndarray
+        int64 offsets, shape ``(n_series + 1,)``.
+    values : numpy.ndarray
+        float32 ``(n_total, n_features)``; column 0 is the target.
+    times : numpy.ndarray
+        datetime64 timestamps, shape ``(n_total,)``.
+    freq : str
+        Pandas offset alias shared by all series.
+    features : tuple of str
+        Column names of ``values`` (target first).
+    tz : str or None
+        Timezone of the input timestamps; ``times`` then hold UTC wall time.
+    """
+
+    ids: np.ndarray
+    indptr: np.ndarray
+    values: np.ndarray
+    times: np.ndarray
+    freq: str
+    features: tuple[str, ...]
+    tz: str | None = None
+
+    @property
+    def n_series(self) -> int:
+        return len(self.ids)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.indptr)
+
+    @property
+    def series_index(self) -> np.ndarray:
+        """Series number of every row, shape ``(n_total,)``."""
+        return np.repeat(np.arange(self.n_series), self.lengths)
+
+    @property
+    def last_times(self) -> np.ndarray:
+        return self.times[self.indptr[1:] - 1]
+
+    def head(self, n_keep: np.ndarray) -> Panel:
+        """The first ``n_keep[k]`` points of every series (a time-ordered cut)."""
+        n_keep = np.minimum(np.asarray(n_keep, dtype=np.int64), self.lengths)
+        rows = np.concatenate(
+            [np.arange(s, s + n) for s, n in zip(self.indptr[:-1], n_keep, strict=True)]
+        )
+        indptr = np.concatenate([[0], np.cumsum(n_keep)]).astype(np.int64)
+        return Panel(
+            self.ids,
+            indptr,
+            self.values[rows],
+            self.times[rows],
+            self.freq,
+            self.features,
+            self.tz,
+        )
+
+
+def panel_from_frame(
+    df: pd.DataFrame,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    feature_cols: Sequence[str] = (),
+    freq: str | None = None,
+) -> Panel:
+    """Validate a long frame and pack it into a :class:`Panel`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Long frame; unsorted input is sorted.
+    id_col, time_col, target_col : str
+        Column names.
+    feature_cols : sequence of str
+        Numeric covariate columns stored after the target.
+    freq : str, optional
+        Offset alias; inferred per series when omitted.
+
+    Returns
+    -------
+    Panel
+
+    Raises
+    ------
+    ValueError, TypeError
+        From :func:`forecaster.data.validation.validate_long_frame` and
+        :func:`forecaster.data.validation.infer_freq`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unique_id": ["b"] * 3 + ["a"] * 3,
+    ...                    "ds": list(pd.date_range("2020", periods=3, freq="D")) * 2,
+    ...                    "y": [4.0, 5, 6, 1, 2, 3]})
+    >>> p = panel_from_frame(df)
+    >>> p.ids.tolist(), p.indptr.tolist(), p.freq
+    (['a', 'b'], [0, 3, 6], 'D')
+    """
+    df = validate_long_frame(df, id_col, time_col, target_col, feature_cols)
+    ids_all = df[id_col].astype(str).to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids_all[1:] != ids_all[:-1]])
+    indptr = np.append(starts, len(df)).astype(np.int64)
+    ids = ids_all[starts].astype(object)
+    tcol = df[time_col]
+    tz = None
+    if isinstance(tcol.dtype, pd.DatetimeTZDtype):
+        # Stored as naive UTC so that arithmetic and NumPy stay simple; the
+        # timezone is restored on the forecasts.
+        tz = str(tcol.dt.tz)
+        tcol = tcol.dt.tz_convert("UTC").dt.tz_localize(None)
+    times = tcol.to_numpy(dtype="datetime64[ns]")
+    cols = [target_col, *feature_cols]
+    values64 = df[cols].to_numpy(dtype=np.float64)
+    too_big = np.abs(values64) > np.finfo(np.float32).max
+    if too_big.any():
+        r = int(np.flatnonzero(too_big.any(axis=1))[0])
+        raise ValueError(
+            f"Values at row {r} (series {ids_all[r]!r}, {time_col} "
+            f"{pd.Timestamp(times[r])}) overflow float32 (|x| > 3.4e38). Rescale "
+            "the data first."
+        )
+    values = values64.astype(np.float32)
+    f = infer_freq(times, indptr, ids, freq)
+    return Panel(ids, indptr, values, times, f, tuple(cols), tz)
+
+
+def future_times(last_times: np.ndarray, freq: str, horizon: int) -> np.ndarray:
+    """Timestamps of the ``horizon`` steps after each series' last one.
+
+    Returns
+    -------
+    numpy.ndarray
+        datetime64, shape ``(n_series * horizon,)``, series-major.
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    out = [
+        pd.date_range(pd.Timestamp(t) + offset, periods=horizon, freq=offset).to_numpy()
+        for t in last_times
+    ]
+    return np.concatenate(out) if out else np.array([], dtype="datetime64[ns]")

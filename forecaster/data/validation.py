@@ -1,0 +1,413 @@
+"""Validation of user input: pure functions, each raising a clear error.
+
+Every check here runs before any TensorFlow code, and every message names the
+column, the series and the first offending row or timestamp, plus the fix.
+Functions return new objects and never modify their input.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "series_to_frame",
+    "validate_long_frame",
+    "ensure_time_dtype",
+    "infer_freq",
+    "infer_series_freq",
+    "check_regular",
+    "check_min_length",
+    "check_positive_int",
+]
+
+
+def check_positive_int(name: str, value: object, allow_none: bool = False) -> None:
+    """Raise if ``value`` is not a positive integer.
+
+    Examples
+    --------
+    >>> check_positive_int("horizon", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: Received an invalid value for argument `horizon`, expected a positive integer, got 0.
+    """  # noqa: E501
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected a positive "
+            f"integer, got {value!r}."
+        )
+
+
+def series_to_frame(
+    series: pd.Series,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+) -> pd.DataFrame:
+    """Turn a single series with a ``DatetimeIndex`` into a long frame.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Values indexed by timestamps.
+    id_col, time_col, target_col : str
+        Column names of the long frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``id_col`` (the series' name, or ``"series"``), ``time_col``,
+        ``target_col``.
+
+    Raises
+    ------
+    TypeError
+        If the index is not a ``DatetimeIndex``.
+
+    Examples
+    --------
+    >>> s = pd.Series([1.0, 2.0], index=pd.date_range("2020", periods=2, freq="D"))
+    >>> series_to_frame(s).columns.tolist()
+    ['unique_id', 'ds', 'y']
+    """
+    if not isinstance(series.index, pd.DatetimeIndex):
+        raise TypeError(
+            "A pandas Series must have a DatetimeIndex, got "
+            f"{type(series.index).__name__}. Set one with "
+            "`series.index = pd.to_datetime(...)`, or pass a long frame with "
+            f"columns {id_col!r}, {time_col!r}, {target_col!r}."
+        )
+    name = "series" if series.name is None else str(series.name)
+    return pd.DataFrame(
+        {
+            id_col: np.full(len(series), name, dtype=object),
+            time_col: series.index.to_numpy(),
+            target_col: series.to_numpy(),
+        }
+    )
+
+
+def ensure_time_dtype(df: pd.DataFrame, time_col: str = "ds") -> pd.DataFrame:
+    """Return ``df`` with ``time_col`` as a datetime64 column.
+
+    Strings are parsed; timezone-aware timestamps are kept when all agree.
+    Mixing timezone-aware and naive timestamps, or unparsable values, raise.
+
+    Raises
+    ------
+    ValueError
+        Naming the first row whose timestamp cannot be parsed or whose
+        timezone awareness differs from the first row's.
+    TypeError
+        If the column holds numbers or booleans instead of timestamps.
+    """
+    col = df[time_col]
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
+        col.dtype
+    ):
+        return df
+    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(
+        col.dtype
+    ):
+        raise TypeError(
+            f"Column {time_col!r} must hold timestamps, got dtype {col.dtype}. "
+            "Convert it with `pd.to_datetime` first."
+        )
+    values = col.to_numpy(dtype=object)
+    # Mixed awareness is the classic silent-garbage case: find the first row
+    # that disagrees with row 0 and name it.
+    aware = np.array(
+        [getattr(v, "tzinfo", None) is not None for v in values], dtype=bool
+    )
+    if aware.any() and not aware.all():
+        first = int(np.flatnonzero(aware != aware[0])[0])
+        raise ValueError(
+            f"Column {time_col!r} mixes timezone-aware and naive timestamps: row "
+            f"{df.index[first]!r} ({values[first]!r}) differs from row "
+            f"{df.index[0]!r} ({values[0]!r}). Convert all to one timezone, e.g. "
+            "`pd.to_datetime(df['ds'], utc=True)`."
+        )
+    out = df.copy()
+    try:
+        out[time_col] = pd.to_datetime(col)
+    except (ValueError, TypeError) as exc:
+        bad = _first_unparsable(values)
+        where = f" row {df.index[bad]!r} ({values[bad]!r})" if bad is not None else ""
+        raise ValueError(
+            f"Column {time_col!r} could not be parsed as timestamps:{where}. "
+            f"Details: {exc}"
+        ) from None
+    return out
+
+
+def _first_unparsable(values: np.ndarray) -> int | None:
+    for i, v in enumerate(values):
+        try:
+            pd.Timestamp(v)
+        except (ValueError, TypeError):
+            return i
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return i
+    return None
+
+
+def validate_long_frame(
+    df: pd.DataFrame,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str | None = "y",
+    numeric_cols: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Validate a long frame and return a sorted, clean copy.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Long frame with one row per (series, timestamp).
+    id_col, time_col : str
+        Series identifier and timestamp columns.
+    target_col : str or None
+        Target column; ``None`` skips target checks (future covariate frames).
+    numeric_cols : sequence of str
+        Further columns that must be present, numeric and finite.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``(id_col, time_col)`` (stable; unsorted input is accepted),
+        with a fresh ``RangeIndex`` and a datetime ``time_col``.
+
+    Raises
+    ------
+    TypeError
+        If ``df`` is not a DataFrame, or a value column is not numeric.
+    ValueError
+        If the frame is empty, a column is missing, a value is NaN or
+        infinite, or a ``(id, timestamp)`` pair is duplicated. The message
+        names the column, the series and the first offending row.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"unique_id": ["a", "a"], "ds": ["2020-01-02", "2020-01-01"],
+    ...                    "y": [2.0, 1.0]})
+    >>> validate_long_frame(df)["y"].tolist()
+    [1.0, 2.0]
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(
+            f"Expected a pandas DataFrame (long format: {id_col!r}, {time_col!r}, "
+            f"{target_col!r}) or a Series with a DatetimeIndex, got "
+            f"{type(df).__name__}."
+        )
+    required = [id_col, time_col] + ([target_col] if target_col else [])
+    required += [c for c in numeric_cols if c not in required]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"The frame is missing required columns: {missing}. It has "
+            f"{list(map(str, df.columns))}; rename columns or pass id_col=, "
+            "time_col=, target_col=."
+        )
+    if len(df) == 0:
+        raise ValueError("The frame is empty: at least one series is needed.")
+    if df[id_col].isna().any():
+        row = df.index[int(np.flatnonzero(df[id_col].isna().to_numpy())[0])]
+        raise ValueError(f"Column {id_col!r} has a missing series id at row {row!r}.")
+    df = ensure_time_dtype(df, time_col)
+    if df[time_col].isna().any():
+        row = df.index[int(np.flatnonzero(df[time_col].isna().to_numpy())[0])]
+        raise ValueError(
+            f"Column {time_col!r} has a missing timestamp at row {row!r} (series "
+            f"{df.at[row, id_col]!r})."
+        )
+    value_cols = ([target_col] if target_col else []) + [
+        c for c in numeric_cols if c != target_col
+    ]
+    for col in value_cols:
+        _check_numeric_finite(df, col, id_col, time_col)
+    # A stable sort keeps the user's order among equal keys, so the duplicate
+    # message below can name the first duplicate as the user sees it.
+    tvals = df[time_col].to_numpy(dtype="datetime64[ns]")
+    order = np.lexsort((tvals, df[id_col].astype(str).to_numpy()))
+    if not np.array_equal(order, np.arange(len(df))):
+        df = df.iloc[order]
+    ids = df[id_col].astype(str).to_numpy()
+    times = tvals[order]
+    dup = (ids[1:] == ids[:-1]) & (times[1:] == times[:-1])
+    if dup.any():
+        i = int(np.flatnonzero(dup)[0]) + 1
+        raise ValueError(
+            f"Duplicate ({id_col!r}, {time_col!r}) pair: series {ids[i]!r} has "
+            f"timestamp {pd.Timestamp(times[i])} more than once (row "
+            f"{df.index[i]!r}). Aggregate or drop duplicates first."
+        )
+    return df.reset_index(drop=True)
+
+
+def _check_numeric_finite(
+    df: pd.DataFrame, col: str, id_col: str, time_col: str
+) -> None:
+    s = df[col]
+    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(
+        s.dtype
+    ):
+        coerced = pd.to_numeric(s, errors="coerce")
+        bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
+        at = ""
+        if bad.size:
+            r = df.index[int(bad[0])]
+            at = (
+                f" First non-numeric value {s.loc[r]!r} at row {r!r} (series "
+                f"{df.at[r, id_col]!r}, {time_col} {df.at[r, time_col]})."
+            )
+        raise TypeError(
+            f"Column {col!r} must be numeric, got dtype {s.dtype}.{at} Convert it "
+            "with `pd.to_numeric`."
+        )
+    values = s.to_numpy(dtype="float64", na_value=np.nan)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        r = df.index[i]
+        kind = "NaN" if np.isnan(values[i]) else "infinite"
+        raise ValueError(
+            f"Column {col!r} has {int(bad.sum())} NaN/infinite value(s); the first "
+            f"({kind}) is at row {r!r}: series {df.at[r, id_col]!r}, {time_col} "
+            f"{df.at[r, time_col]}. Fill or drop missing values first."
+        )
+
+
+def infer_freq(
+    times: np.ndarray, indptr: np.ndarray, ids: Sequence[str], freq: str | None = None
+) -> str:
+    """Infer the one frequency shared by all series.
+
+    Parameters
+    ----------
+    times : numpy.ndarray
+        Sorted datetime64 timestamps of all series, concatenated.
+    indptr : numpy.ndarray
+        Offsets of each series into ``times`` (length ``n_series + 1``).
+    ids : sequence of str
+        Series identifiers, for messages.
+    freq : str, optional
+        A pandas offset alias given by the user; checked, not inferred.
+
+    Returns
+    -------
+    str
+        The offset alias, e.g. ``"MS"``, ``"h"``, ``"30min"``.
+
+    Raises
+    ------
+    ValueError
+        If series disagree, or no series has enough regular points to infer
+        the frequency (then pass ``freq=``), or the data do not follow it.
+    """
+    if freq is not None:
+        try:
+            offset = pd.tseries.frequencies.to_offset(freq)
+        except ValueError:
+            raise ValueError(
+                f"Received an invalid value for argument `freq`: {freq!r} is not a "
+                "pandas offset alias (e.g. 'h', 'D', 'MS', '30min')."
+            ) from None
+        check_regular(times, indptr, ids, offset.freqstr)
+        return offset.freqstr
+    found: dict[str, list[str]] = {}
+    unknown: list[int] = []
+    for k in range(len(ids)):
+        seg = times[indptr[k] : indptr[k + 1]]
+        f = infer_series_freq(seg)
+        if f is None:
+            unknown.append(k)
+        else:
+            found.setdefault(f, []).append(str(ids[k]))
+    if len(found) > 1:
+        summary = "; ".join(f"{f!r}: series {v[:3]}" for f, v in found.items())
+        raise ValueError(
+            f"Series have mixed frequencies ({summary}). Forecast each frequency "
+            "separately, or resample to one frequency first."
+        )
+    if not found:
+        raise ValueError(
+            "Could not infer the frequency of any series (each needs at least 3 "
+            f"regular timestamps; series {str(ids[unknown[0]])!r} has none). Pass "
+            "freq= explicitly, e.g. freq='D'."
+        )
+    f = next(iter(found))
+    if unknown:
+        sub = np.concatenate([[0], np.cumsum(np.diff(indptr)[unknown])])
+        seg = np.concatenate([times[indptr[k] : indptr[k + 1]] for k in unknown])
+        check_regular(seg, sub, [ids[k] for k in unknown], f)
+    return f
+
+
+def infer_series_freq(times: np.ndarray | pd.DatetimeIndex) -> str | None:
+    """``pd.infer_freq`` of one series as a string, or None if irregular.
+
+    Examples
+    --------
+    >>> infer_series_freq(pd.date_range("2020", periods=4, freq="MS"))
+    'MS'
+    """
+    if len(times) < 3:
+        return None
+    with warnings.catch_warnings():
+        # pandas 3 warns that infer_freq will return an offset; we want the
+        # string either way.
+        warnings.simplefilter("ignore")
+        f = pd.infer_freq(pd.DatetimeIndex(times))
+    return None if f is None else getattr(f, "freqstr", f)
+
+
+def check_regular(
+    times: np.ndarray, indptr: np.ndarray, ids: Sequence[str], freq: str
+) -> None:
+    """Raise if some series has a gap or an off-grid timestamp for ``freq``.
+
+    Raises
+    ------
+    ValueError
+        Naming the series and the first missing (or unexpected) timestamp.
+    """
+    for k in range(len(ids)):
+        seg = pd.DatetimeIndex(times[indptr[k] : indptr[k + 1]])
+        if len(seg) < 2:
+            continue
+        expected = pd.date_range(seg[0], periods=len(seg), freq=freq)
+        if not expected.equals(seg):
+            i = int(np.flatnonzero(expected != seg)[0])
+            raise ValueError(
+                f"Series {str(ids[k])!r} is not regular at frequency {freq!r}: "
+                f"expected timestamp {expected[i]} at position {i}, found "
+                f"{seg[i]} (a gap or an off-grid timestamp). Fill the gap (e.g. "
+                "reindex and interpolate) or pass the right freq=."
+            )
+
+
+def check_min_length(
+    indptr: np.ndarray, ids: Sequence[str], min_length: int, why: str
+) -> None:
+    """Raise if any series has fewer than ``min_length`` points.
+
+    Raises
+    ------
+    ValueError
+        Naming up to five short series and their lengths.
+    """
+    lengths = np.diff(indptr)
+    short = np.flatnonzero(lengths < min_length)
+    if short.size:
+        named = ", ".join(f"{str(ids[k])!r} ({lengths[k]} points)" for k in short[:5])
+        more = f" and {short.size - 5} more" if short.size > 5 else ""
+        raise ValueError(
+            f"{short.size} series are shorter than {min_length} points ({why}): "
+            f"{named}{more}. Use a shorter lookback, or drop these series."
+        )

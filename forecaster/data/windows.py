@@ -1,0 +1,161 @@
+"""Lazy windows: an index of start positions, gathered per batch in tf.data.
+
+A window is one integer, its start row ``s`` in the panel's flat array: the
+lookback is rows ``s : s + lookback`` and the targets are rows
+``s + lookback : s + lookback + horizon``. Memory therefore grows with the
+data (one int64 per window), never with ``windows x lookback``; each batch is
+one vectorised ``tf.gather``. No Keras here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["window_starts", "split_lengths", "last_windows", "make_dataset"]
+
+
+def window_starts(
+    indptr: np.ndarray,
+    lookback: int,
+    horizon: int,
+    min_end: np.ndarray | int | None = None,
+    max_end: np.ndarray | int | None = None,
+) -> np.ndarray:
+    """Start rows of every window whose targets end within ``[min_end, max_end]``.
+
+    Parameters
+    ----------
+    indptr : numpy.ndarray
+        Series offsets, length ``n_series + 1``.
+    lookback, horizon : int
+        Window geometry.
+    min_end, max_end : int or numpy.ndarray, optional
+        Per-series bounds on the window's end (exclusive end of the targets),
+        counted from the series' first point. Default: every full window.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 start rows, series-major and increasing.
+
+    Examples
+    --------
+    >>> window_starts(np.array([0, 5, 9]), lookback=2, horizon=1).tolist()
+    [0, 1, 2, 5, 6]
+    >>> window_starts(np.array([0, 5]), 2, 1, min_end=5).tolist()
+    [2]
+    """
+    lengths = np.diff(indptr).astype(np.int64)
+    span = lookback + horizon
+    lo = np.maximum(span, span if min_end is None else np.asarray(min_end, np.int64))
+    hi = np.minimum(
+        lengths, lengths if max_end is None else np.asarray(max_end, np.int64)
+    )
+    lo = np.broadcast_to(lo, lengths.shape)
+    counts = np.maximum(hi - lo + 1, 0)
+    total = int(counts.sum())
+    # Vectorised concatenation of aranges: one pass, no Python loop per series.
+    first = indptr[:-1] + lo - span
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(
+        np.cumsum(counts) - counts, counts
+    )
+    return np.repeat(first, counts) + offsets
+
+
+def split_lengths(
+    lengths: np.ndarray, val_size: int | float, horizon: int
+) -> np.ndarray:
+    """Length of each series' training part for a time-ordered validation split.
+
+    ``val_size`` is a number of time steps per series (int), or a fraction of
+    each series' length (float in (0, 1)); it is raised to ``horizon`` so that
+    every series with a validation part has at least one validation window.
+    The validation windows' targets all lie after the training part, so the
+    training windows and the scaler never see them.
+
+    Examples
+    --------
+    >>> split_lengths(np.array([100, 40]), 0.1, 6).tolist()
+    [90, 34]
+    >>> split_lengths(np.array([100]), 0, 6).tolist()
+    [100]
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    if not val_size:
+        return lengths.copy()
+    if isinstance(val_size, float) and val_size < 1:
+        steps = np.round(lengths * val_size).astype(np.int64)
+    else:
+        steps = np.full_like(lengths, int(val_size))
+    return lengths - np.maximum(steps, horizon)
+
+
+def last_windows(values: np.ndarray, indptr: np.ndarray, lookback: int) -> np.ndarray:
+    """The last ``lookback`` rows of every series, shape ``(n_series, lookback, F)``."""
+    ends = indptr[1:]
+    idx = ends[:, None] - lookback + np.arange(lookback)[None, :]
+    return values[idx]
+
+
+def make_dataset(
+    values: np.ndarray,
+    starts: np.ndarray,
+    lookback: int,
+    horizon: int,
+    batch_size: int,
+    shuffle: bool = False,
+    seed: int | None = None,
+):
+    """A ``tf.data.Dataset`` of ``(history, targets)`` batches.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        float32 ``(n_total, F)``, already scaled; column 0 is the target.
+    starts : numpy.ndarray
+        Window start rows from :func:`window_starts`.
+    lookback, horizon, batch_size : int
+    shuffle : bool
+        Reshuffle the windows at every pass (epoch).
+    seed : int, optional
+        Makes the order of every epoch reproducible.
+
+    Returns
+    -------
+    tf.data.Dataset
+        Yields ``history`` float32 ``(B, lookback, F)`` and ``targets`` float32
+        ``(B, horizon)``.
+    """
+    import tensorflow as tf
+
+    n = len(starts)
+    n_batches = -(-n // batch_size)
+    data = tf.constant(np.asarray(values, dtype=np.float32))
+    index = tf.constant(np.asarray(starts, dtype=np.int64))
+    span = tf.range(lookback + horizon, dtype=tf.int64)
+
+    def batch_of(order):
+        def gather(b):
+            lo = b * batch_size
+            rows = order[lo : tf.minimum(lo + batch_size, n)]
+            block = tf.gather(data, rows[:, None] + span[None, :])  # (B, L+H, F)
+            return block[:, :lookback, :], block[:, lookback:, 0]
+
+        return tf.data.Dataset.range(n_batches).map(gather)
+
+    if shuffle:
+        # One permutation per epoch, drawn from a seed stream that re-randomises
+        # at each iteration: a (n,) int64 vector instead of a shuffle buffer
+        # holding one tensor per window.
+        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        ds = seeds.take(1).flat_map(
+            lambda s: batch_of(
+                tf.random.experimental.stateless_shuffle(
+                    index, seed=tf.stack([s, tf.constant(0, tf.int64)])
+                )
+            )
+        )
+        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
+    else:
+        ds = batch_of(index)
+    return ds.prefetch(tf.data.AUTOTUNE)

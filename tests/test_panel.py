@@ -1,0 +1,61 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecaster.data.panel import future_times, panel_from_frame
+from tests.conftest import make_frame
+
+
+def test_panel_layout_and_sorting():
+    df = make_frame({"b": [5.0, 6.0, 7.0, 8.0], "a": [1.0, 2.0, 3.0]}).iloc[::-1]
+    p = panel_from_frame(df)
+    assert p.ids.tolist() == ["a", "b"]
+    assert p.indptr.tolist() == [0, 3, 7]
+    assert p.values.dtype == np.float32 and p.values.flags.c_contiguous
+    assert p.values[:, 0].tolist() == [1, 2, 3, 5, 6, 7, 8]
+    assert p.freq == "h"
+    assert p.series_index.tolist() == [0, 0, 0, 1, 1, 1, 1]
+    assert pd.Timestamp(p.last_times[1]) == pd.Timestamp("2020-01-01 03:00")
+
+
+def test_panel_head_is_time_ordered_cut():
+    p = panel_from_frame(make_frame({"a": np.arange(5.0), "b": np.arange(10.0, 16.0)}))
+    h = p.head(np.array([2, 4]))
+    assert h.indptr.tolist() == [0, 2, 6]
+    assert h.values[:, 0].tolist() == [0, 1, 10, 11, 12, 13]
+
+
+def test_feature_columns_follow_target():
+    df = make_frame({"a": [1.0, 2.0, 3.0]})
+    df["x"] = [10.0, 20.0, 30.0]
+    p = panel_from_frame(df, feature_cols=["x"])
+    assert p.features == ("y", "x")
+    assert p.values[:, 1].tolist() == [10, 20, 30]
+
+
+def test_float32_overflow_named():
+    df = make_frame({"a": [1.0, 2.0, 1e39]})
+    with pytest.raises(ValueError, match=r"row 2 \(series 'a'.*overflow float32"):
+        panel_from_frame(df)
+
+
+def test_timezone_kept():
+    df = make_frame({"a": [1.0, 2.0, 3.0]})
+    df["ds"] = df["ds"].dt.tz_localize("Asia/Tokyo")
+    p = panel_from_frame(df)
+    assert p.tz == "Asia/Tokyo"
+    # stored as UTC wall time
+    assert pd.Timestamp(p.times[0]) == pd.Timestamp("2019-12-31 15:00")
+
+
+@pytest.mark.parametrize(
+    "freq,last,expected",
+    [
+        ("MS", "2020-11-01", ["2020-12-01", "2021-01-01"]),
+        ("30min", "2020-01-01 23:30", ["2020-01-02 00:00", "2020-01-02 00:30"]),
+        ("W-SAT", "2020-01-04", ["2020-01-11", "2020-01-18"]),
+    ],
+)
+def test_future_times(freq, last, expected):
+    out = future_times(np.array([np.datetime64(last)]), freq, 2)
+    assert [str(pd.Timestamp(t)) for t in out] == [str(pd.Timestamp(e)) for e in expected]
