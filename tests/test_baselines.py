@@ -1,0 +1,227 @@
+"""Tests for forecaster.baselines: exact values, timestamps and error messages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecaster.baselines import (
+    _seasonal_indices,
+    _seasonality_test,
+    _ses_fit,
+    drift,
+    drift_forecast,
+    naive,
+    naive_forecast,
+    seasonal_naive,
+    seasonal_naive_forecast,
+    theta,
+    theta_forecast,
+)
+
+
+def _monthly() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unique_id": ["a"] * 3 + ["b"] * 4,
+            "ds": list(pd.date_range("2024-01-01", periods=3, freq="MS"))
+            + list(pd.date_range("2023-06-01", periods=4, freq="MS")),
+            "y": [1.0, 2.0, 3.0, 10.0, 20.0, 30.0, 40.0],
+        }
+    )
+
+
+def test_naive_monthly_values_and_timestamps():
+    out = naive(_monthly(), horizon=2)
+    assert list(out.columns) == ["unique_id", "ds", "yhat"]
+    assert out["unique_id"].tolist() == ["a", "a", "b", "b"]
+    assert out["ds"].tolist() == [
+        pd.Timestamp("2024-04-01"),
+        pd.Timestamp("2024-05-01"),
+        pd.Timestamp("2023-10-01"),
+        pd.Timestamp("2023-11-01"),
+    ]
+    assert out["yhat"].tolist() == [3.0, 3.0, 40.0, 40.0]
+
+
+def test_naive_ignores_row_order_and_keeps_first_appearance_order():
+    df = _monthly()
+    out = naive(df.iloc[::-1], 2)
+    assert out["unique_id"].tolist() == ["b", "b", "a", "a"]
+    shuffled = naive(df.sample(frac=1.0, random_state=0), 2)
+    shuffled = shuffled.sort_values(["unique_id", "ds"], ignore_index=True)
+    pd.testing.assert_frame_equal(shuffled, naive(df, 2))
+
+
+def test_seasonal_naive_30min():
+    df = pd.DataFrame(
+        {
+            "unique_id": "s",
+            "ds": pd.date_range("2024-01-01 00:00", periods=4, freq="30min"),
+            "y": [5.0, 7.0, 6.0, 8.0],
+        }
+    )
+    out = seasonal_naive(df, horizon=3, season_length=2)
+    assert out["ds"].tolist() == [
+        pd.Timestamp("2024-01-01 02:00"),
+        pd.Timestamp("2024-01-01 02:30"),
+        pd.Timestamp("2024-01-01 03:00"),
+    ]
+    assert out["yhat"].tolist() == [6.0, 8.0, 6.0]
+
+
+def test_seasonal_naive_monthly_with_explicit_freq():
+    out = seasonal_naive(_monthly(), horizon=4, season_length=3, freq="MS")
+    assert out["yhat"].tolist() == [1.0, 2.0, 3.0, 1.0, 20.0, 30.0, 40.0, 20.0]
+    assert out["ds"].iloc[4] == pd.Timestamp("2023-10-01")
+
+
+@pytest.mark.parametrize(
+    ("freq", "start", "expected"),
+    [
+        ("W-SAT", "2024-01-06", ["2024-01-27", "2024-02-03"]),
+        ("YS", "2020-01-01", ["2023-01-01", "2024-01-01"]),
+    ],
+)
+def test_other_frequencies(freq, start, expected):
+    df = pd.DataFrame(
+        {"unique_id": 1, "ds": pd.date_range(start, periods=3, freq=freq), "y": 1.0}
+    )
+    for f in (None, freq):
+        out = naive(df, 2, freq=f)
+        assert out["ds"].tolist() == [pd.Timestamp(e) for e in expected]
+        assert out["unique_id"].tolist() == [1, 1]
+
+
+def test_integer_time_and_custom_column_names():
+    df = pd.DataFrame({"sid": "x", "t": [10, 12, 14], "val": [1.0, 3.0, 5.0]})
+    out = drift(df, 2, id_col="sid", time_col="t", target_col="val")
+    assert list(out.columns) == ["sid", "t", "yhat"]
+    assert out["t"].tolist() == [16, 18]
+    assert out["yhat"].tolist() == [7.0, 9.0]
+
+
+def test_array_helpers():
+    np.testing.assert_array_equal(naive_forecast([1.0, 4.0], 3), [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(
+        seasonal_naive_forecast([9.0, 1.0, 2.0, 3.0], 5, 3), [1, 2, 3, 1, 2]
+    )
+
+
+def test_drift_on_a_line_extrapolates_exactly():
+    t = np.arange(20)
+    y = 3.0 + 2.5 * t
+    np.testing.assert_allclose(drift_forecast(y, 4), 3.0 + 2.5 * np.arange(20, 24))
+    df = pd.DataFrame(
+        {"unique_id": "a", "ds": pd.date_range("2000", periods=20, freq="D"), "y": y}
+    )
+    np.testing.assert_allclose(drift(df, 4)["yhat"], 3.0 + 2.5 * np.arange(20, 24))
+
+
+def test_ses_fit_picks_high_alpha_on_random_walk():
+    y = np.cumsum(np.random.default_rng(1).normal(size=200))
+    alpha, level = _ses_fit(y)
+    assert 0.8 < alpha <= 0.99
+    assert level == pytest.approx(y[-1], abs=0.5)
+
+
+def test_theta_on_linear_trend_has_small_error():
+    b, h = 2.0, 6
+    y = 10.0 + b * np.arange(1, 41)
+    fc = theta_forecast(y, h)
+    truth = y[-1] + b * np.arange(1, h + 1)
+    # Theta is SES with drift b/2: it lags an exact line by b*h/2 (plus the
+    # SES lag b*(1-alpha)/(2*alpha) with alpha at its 0.99 bound).
+    np.testing.assert_allclose(
+        fc, truth - b * np.arange(1, h + 1) / 2 - 0.0101, atol=1e-3
+    )
+    assert np.max(np.abs(fc - truth) / truth) < 0.07
+
+
+def _seasonal_frame(n: int = 120) -> pd.DataFrame:
+    t = np.arange(n)
+    noise = np.random.default_rng(0).normal(0.0, 1.0, n)
+    y = (100 + 0.5 * t) * (1 + 0.3 * np.sin(2 * np.pi * t / 12)) + noise
+    ds = pd.date_range("2010-01-01", periods=n, freq="MS")
+    return pd.DataFrame({"unique_id": "m", "ds": ds, "y": y})
+
+
+def test_theta_on_seasonal_positive_series_beats_naive():
+    df = _seasonal_frame()
+    train, test = df.iloc[:-12], df.iloc[-12:]
+    assert _seasonality_test(train["y"].to_numpy(), 12)
+    err_theta = np.mean(
+        np.abs(theta(train, 12, season_length=12)["yhat"] - test["y"].to_numpy())
+    )
+    err_naive = np.mean(np.abs(naive(train, 12)["yhat"] - test["y"].to_numpy()))
+    assert err_theta < 0.25 * err_naive
+    out = theta(train, 12, season_length=12)
+    assert out["ds"].tolist() == list(test["ds"])
+
+
+def test_theta_skips_seasonal_adjustment_for_non_positive_or_non_seasonal():
+    y = _seasonal_frame()["y"].to_numpy() - 200.0  # has negative values
+    np.testing.assert_allclose(theta_forecast(y, 5, 12), theta_forecast(y, 5, 1))
+    trend = np.arange(1.0, 61.0)
+    assert not _seasonality_test(trend, 12)
+    np.testing.assert_allclose(theta_forecast(trend, 5, 12), theta_forecast(trend, 5))
+
+
+def test_seasonal_indices_recover_multiplicative_pattern():
+    pattern = np.array([0.5, 1.0, 1.5])
+    idx = _seasonal_indices(np.tile(pattern, 5) * 10.0, 3)
+    np.testing.assert_allclose(idx, np.tile(pattern, 5))
+    idx4 = _seasonal_indices(np.tile([1.0, 2.0, 3.0, 2.0], 4), 4)
+    assert idx4[:4].mean() == pytest.approx(1.0)
+
+
+def test_frame_errors():
+    df = _monthly()
+    with pytest.raises(ValueError, match="series 'a' needs >= 4 observations"):
+        seasonal_naive(df, 2, season_length=4)
+    with pytest.raises(ValueError, match="series 'x' needs >= 2 observations"):
+        drift(
+            pd.concat(
+                [df, pd.DataFrame({"unique_id": ["x"], "ds": df["ds"][:1], "y": 1.0})]
+            ),
+            1,
+        )
+    with pytest.raises(ValueError, match=r"columns \['y'\] not found in df"):
+        naive(df.drop(columns="y"), 1)
+    with pytest.raises(TypeError, match="df must be a pandas DataFrame, got dict"):
+        naive({"y": [1.0]}, 1)
+    with pytest.raises(ValueError, match="horizon must be >= 1, got 0"):
+        naive(df, 0)
+    with pytest.raises(TypeError, match="horizon must be an int, got 1.5"):
+        theta(df, 1.5)
+    with pytest.raises(ValueError, match="duplicated"):
+        naive(pd.concat([df, df.iloc[:1]]), 1)
+    with pytest.raises(ValueError, match=r"series 'b' needs .* with 1 NaN"):
+        naive(df.assign(y=[1.0, 2, 3, 4, 5, 6, np.nan]), 1)
+    with pytest.raises(TypeError, match="target 'y' must be numeric"):
+        naive(df.assign(y=list("abcdefg")), 1)
+
+
+def test_frequency_errors():
+    irregular = pd.DataFrame(
+        {
+            "unique_id": "a",
+            "ds": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-05"]),
+            "y": 1.0,
+        }
+    )
+    with pytest.raises(
+        ValueError, match="series 'a': cannot infer freq of 'ds'; pass freq"
+    ):
+        naive(irregular, 1)
+    assert naive(irregular, 1, freq="D")["ds"].tolist() == [pd.Timestamp("2024-01-06")]
+    with pytest.raises(ValueError, match="invalid freq 'nope'"):
+        naive(irregular, 1, freq="nope")
+
+
+def test_array_errors():
+    with pytest.raises(ValueError, match="y must be 1-D with >= 3 points and no NaN"):
+        theta_forecast([1.0, 2.0], 1)
+    with pytest.raises(ValueError, match="season_length must be >= 1, got 0"):
+        seasonal_naive_forecast([1.0, 2.0], 1, 0)
