@@ -10,4 +10,14 @@ from forecaster.estimators import RecurrentForecaster
 
 __version__ = "0.1.0"
 
-__all__ = ["RecurrentForecaster", "datasets", "__version__"]
+__all__ = ["RecurrentForecaster", "datasets", "load", "__version__"]
+
+
+def load(path):
+    """Load an estimator saved with ``estimator.save(path)``.
+
+    See :func:`forecaster.persistence.load`.
+    """
+    from forecaster.persistence import load as _load
+
+    return _load(path)

@@ -58,4 +58,6 @@ def test_timezone_kept():
 )
 def test_future_times(freq, last, expected):
     out = future_times(np.array([np.datetime64(last)]), freq, 2)
-    assert [str(pd.Timestamp(t)) for t in out] == [str(pd.Timestamp(e)) for e in expected]
+    assert [str(pd.Timestamp(t)) for t in out] == [
+        str(pd.Timestamp(e)) for e in expected
+    ]

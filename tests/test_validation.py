@@ -25,7 +25,9 @@ def _panel_args(df):
 
 def test_missing_columns_named():
     df = pd.DataFrame({"unique_id": ["a"], "value": [1.0]})
-    with pytest.raises(ValueError, match=re.escape("missing required columns: ['ds', 'y']")):
+    with pytest.raises(
+        ValueError, match=re.escape("missing required columns: ['ds', 'y']")
+    ):
         validate_long_frame(df)
 
 
@@ -44,7 +46,9 @@ def test_non_numeric_target_names_row_and_series():
     df = make_frame({"a": [1, 2, 3]})
     df["y"] = df["y"].astype(object)
     df.loc[1, "y"] = "oops"
-    with pytest.raises(TypeError, match=r"Column 'y' must be numeric.*'oops' at row 1 \(series 'a'"):
+    with pytest.raises(
+        TypeError, match=r"Column 'y' must be numeric.*'oops' at row 1 \(series 'a'"
+    ):
         validate_long_frame(df)
 
 
@@ -93,7 +97,9 @@ def test_gap_named_with_first_missing_timestamp():
 def test_gap_with_given_freq():
     df = make_frame({"a": np.arange(10.0)}).drop(index=[3, 4])
     times, indptr, ids = _panel_args(df)
-    with pytest.raises(ValueError, match="expected timestamp 2020-01-01 03:00:00 at position 3"):
+    with pytest.raises(
+        ValueError, match="expected timestamp 2020-01-01 03:00:00 at position 3"
+    ):
         check_regular(times, indptr, ids, "h")
 
 
@@ -101,7 +107,10 @@ def test_mixed_frequencies_named():
     a = make_frame({"a": np.arange(10.0)}, freq="h")
     b = make_frame({"b": np.arange(10.0)}, freq="D")
     times, indptr, ids = _panel_args(pd.concat([a, b]))
-    with pytest.raises(ValueError, match=r"mixed frequencies \('h': series \['a'\]; 'D': series \['b'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"mixed frequencies \('h': series \['a'\]; 'D': series \['b'\]",
+    ):
         infer_freq(times, indptr, ids)
 
 
@@ -132,7 +141,9 @@ def test_tz_aware_mixed_with_naive():
             "y": [1.0, 2.0, 3.0],
         }
     )
-    with pytest.raises(ValueError, match=r"mixes timezone-aware and naive timestamps: row 1"):
+    with pytest.raises(
+        ValueError, match=r"mixes timezone-aware and naive timestamps: row 1"
+    ):
         validate_long_frame(df)
 
 
@@ -144,8 +155,12 @@ def test_tz_aware_consistent_is_fine():
 
 
 def test_strings_are_parsed_and_bad_string_named():
-    df = pd.DataFrame({"unique_id": ["a", "a"], "ds": ["2020-01-01", "notadate"], "y": [1.0, 2.0]})
-    with pytest.raises(ValueError, match=r"could not be parsed as timestamps: row 1 \('notadate'\)"):
+    df = pd.DataFrame(
+        {"unique_id": ["a", "a"], "ds": ["2020-01-01", "notadate"], "y": [1.0, 2.0]}
+    )
+    with pytest.raises(
+        ValueError, match=r"could not be parsed as timestamps: row 1 \('notadate'\)"
+    ):
         ensure_time_dtype(df)
     ok = ensure_time_dtype(df.iloc[:1])
     assert pd.api.types.is_datetime64_any_dtype(ok["ds"])
@@ -158,19 +173,26 @@ def test_numeric_time_column_rejected():
 
 
 def test_short_series_named():
-    with pytest.raises(ValueError, match=r"1 series are shorter than 10 points \(why\): 'b' \(4 points\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"1 series are shorter than 10 points \(why\): 'b' \(4 points\)",
+    ):
         check_min_length(np.array([0, 12, 16]), ["a", "b"], 10, "why")
 
 
 def test_series_needs_datetime_index():
     with pytest.raises(TypeError, match="must have a DatetimeIndex, got RangeIndex"):
         series_to_frame(pd.Series([1.0, 2.0]))
-    s = pd.Series([1.0, 2.0], index=pd.date_range("2020", periods=2, freq="D"), name="x")
+    s = pd.Series(
+        [1.0, 2.0], index=pd.date_range("2020", periods=2, freq="D"), name="x"
+    )
     assert series_to_frame(s)["unique_id"].tolist() == ["x", "x"]
 
 
 def test_positive_int_message():
-    with pytest.raises(ValueError, match="argument `horizon`, expected a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="argument `horizon`, expected a positive integer, got 0"
+    ):
         check_positive_int("horizon", 0)
     with pytest.raises(ValueError, match="got True"):
         check_positive_int("horizon", True)

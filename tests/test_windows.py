@@ -6,7 +6,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from forecaster.data.windows import last_windows, make_dataset, split_lengths, window_starts
+from forecaster.data.windows import (
+    last_windows,
+    make_dataset,
+    split_lengths,
+    window_starts,
+)
 
 
 def test_window_starts_every_full_window():
@@ -54,7 +59,9 @@ def test_shuffle_reshuffles_each_epoch_reproducibly():
     assert sorted(e1) == sorted(e2) == sorted(values[starts + 4, 0])
     assert not np.array_equal(e1, e2)
     again = make_dataset(values, starts, 4, 1, 16, shuffle=True, seed=7)
-    np.testing.assert_array_equal(np.concatenate([y.numpy()[:, 0] for _, y in again]), e1)
+    np.testing.assert_array_equal(
+        np.concatenate([y.numpy()[:, 0] for _, y in again]), e1
+    )
 
 
 def test_last_windows():
@@ -88,7 +95,10 @@ MEMORY_SCRIPT = textwrap.dedent(
 
 def test_one_epoch_memory_grows_with_data_not_windows():
     out = subprocess.run(
-        [sys.executable, "-c", MEMORY_SCRIPT], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", MEMORY_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     r = json.loads(out.stdout.strip().splitlines()[-1])

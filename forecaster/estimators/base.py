@@ -137,9 +137,26 @@ class BaseForecaster(BaseEstimator):
         wanted = max(2 * season_length(freq), 3 * self.horizon)
         return int(max(1, min(wanted, min_length - self.horizon)))
 
-    # -- the family hook --------------------------------------------------------
+    # -- the family hooks -------------------------------------------------------
     def _build_model(self, n_features: int):
+        """The Keras model that ``fit`` trains (``lookback_`` is set)."""
         raise NotImplementedError
+
+    def _train_inputs(self, history, targets):
+        """Map a ``(history, targets)`` batch to the trained model's inputs.
+
+        Teacher-forced families also feed the targets; the default feeds the
+        history only.
+        """
+        return history
+
+    def _fit_callbacks(self) -> list:
+        """Extra Keras callbacks of a family (e.g. a sampling schedule)."""
+        return []
+
+    def _predict_model(self):
+        """The model mapping history ``(B, L, F)`` to forecasts ``(B, H)``."""
+        return self.model_
 
     # -- fit ------------------------------------------------------------------
     def fit(self, df: pd.DataFrame | pd.Series, y: Any = None) -> BaseForecaster:
@@ -198,20 +215,26 @@ class BaseForecaster(BaseEstimator):
         if self.random_state is not None:
             keras.utils.set_random_seed(int(self.random_state))
         seed = None if self.random_state is None else int(self.random_state)
-        train_ds = make_dataset(
-            scaled, train_starts, lookback, self.horizon, self.batch_size, True, seed
-        )
-        val_ds = None
-        if len(val_starts):
-            val_ds = make_dataset(scaled, val_starts, lookback, self.horizon, 4096)
         self.lookback_ = lookback
         self.n_features_ = scaled.shape[1]
         model = self._build_model(self.n_features_)
+        self.model_ = model
+
+        def adapt(history, targets):
+            return self._train_inputs(history, targets), targets
+
+        train_ds = make_dataset(
+            scaled, train_starts, lookback, self.horizon, self.batch_size, True, seed
+        ).map(adapt)
+        val_ds = None
+        if len(val_starts):
+            val_ds = make_dataset(scaled, val_starts, lookback, self.horizon, 4096)
+            val_ds = val_ds.map(adapt)
         model.compile(
             optimizer=keras.optimizers.Adam(self.learning_rate, clipnorm=self.clipnorm),
             loss=self._loss(),
         )
-        callbacks = []
+        callbacks = list(self._fit_callbacks())
         if self.early_stopping_patience is not None:
             if val_ds is None:
                 warnings.warn(
@@ -237,7 +260,6 @@ class BaseForecaster(BaseEstimator):
             callbacks=callbacks,
             verbose=self.verbose,
         )
-        self.model_ = model
         self.history_ = {k: [float(x) for x in v] for k, v in history.history.items()}
         self.freq_ = panel.freq
         self.tz_ = panel.tz
@@ -319,8 +341,9 @@ class BaseForecaster(BaseEstimator):
     def _forward(self, x: np.ndarray, chunk: int = 8192) -> np.ndarray:
         # predict_on_batch reuses one compiled function: no per-call data
         # adapter or progress bar, ~1 ms for a small network.
+        model = self._predict_model()
         parts = [
-            np.asarray(self.model_.predict_on_batch(x[i : i + chunk]))
+            np.asarray(model.predict_on_batch(x[i : i + chunk]))
             for i in range(0, len(x), chunk)
         ]
         return np.concatenate(parts)
@@ -342,3 +365,22 @@ class BaseForecaster(BaseEstimator):
         if as_series:
             return frame.drop(columns=self.id_col).set_index(self.time_col)
         return frame
+
+    # -- persistence and export (implemented in forecaster.persistence/export) --
+    def save(self, path) -> None:
+        """Save the fitted estimator to the directory ``path`` (atomic, no pickle).
+
+        See :func:`forecaster.persistence.save`.
+        """
+        from forecaster.persistence import save
+
+        save(self, path)
+
+    def export_saved_model(self, path) -> None:
+        """Export a TensorFlow SavedModel with the scaling inside.
+
+        See :func:`forecaster.export.export_saved_model`.
+        """
+        from forecaster.export import export_saved_model
+
+        export_saved_model(self, path)

@@ -1,0 +1,155 @@
+"""Accuracy of forecaster's defaults on every bundled data set.
+
+For each data set the last ``horizon`` points of every series are held out;
+the model is fitted on the rest and scored by MASE (M4 definition, seasonal
+period of the data set) next to seasonal naive and the Theta method.
+
+    python benchmarks/accuracy.py                 # defaults, all data sets
+    python benchmarks/accuracy.py --data taylor --set hidden_units=32 --set cell=gru
+
+Prints a table and writes ``benchmarks/results/accuracy.json`` (or ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from forecaster import datasets  # noqa: E402
+from forecaster.baselines import seasonal_naive, theta  # noqa: E402
+from forecaster.metrics import mase  # noqa: E402
+
+# Forecast horizon per data set: one season, or six years for yearly data.
+HORIZON = {"air_passengers": 12, "co2": 52, "elnino": 12, "fertility": 6, "taylor": 48}
+
+
+def holdout(df: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split off the last ``horizon`` points of every series."""
+    pos = df.groupby("unique_id").cumcount(ascending=False)
+    return df[pos >= horizon].reset_index(drop=True), df[pos < horizon].reset_index(
+        drop=True
+    )
+
+
+def mean_mase(train, test, fc, season, col="yhat") -> float:
+    merged = test.merge(fc[["unique_id", "ds", col]], on=["unique_id", "ds"])
+    hist = {k: g["y"].to_numpy() for k, g in train.groupby("unique_id")}
+    return float(
+        np.mean(
+            [
+                mase(g["y"].to_numpy(), g[col].to_numpy(), hist[k], season)
+                for k, g in merged.groupby("unique_id")
+            ]
+        )
+    )
+
+
+def run_one(name: str, make_model, seed: int = 0) -> dict:
+    """Fit ``make_model(horizon)`` on one data set and score it."""
+    df = datasets.load(name)
+    horizon, season = HORIZON[name], datasets.SEASON_LENGTH[name]
+    train, test = holdout(df, horizon)
+    t0 = time.perf_counter()
+    model = make_model(horizon, seed).fit(train)
+    fit_s = time.perf_counter() - t0
+    fc = model.predict()
+    return {
+        "data": name,
+        "family": type(model).__name__,
+        "horizon": horizon,
+        "season": season,
+        "lookback": model.lookback_,
+        "epochs": len(model.history_["loss"]),
+        "fit_s": round(fit_s, 2),
+        "mase": mean_mase(train, test, fc, season),
+        "mase_seasonal_naive": mean_mase(
+            train, test, seasonal_naive(train, horizon, season), season
+        ),
+        "mase_theta": mean_mase(
+            train, test, theta(train, horizon, season_length=season), season
+        ),
+    }
+
+
+def parse_value(v: str):
+    for cast in (int, float):
+        try:
+            return cast(v)
+        except ValueError:
+            pass
+    return {"None": None, "True": True, "False": False}.get(v, v)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", nargs="*", default=None, help="data sets (default: all)")
+    ap.add_argument("--family", default="recurrent", choices=["recurrent", "seq2seq"])
+    ap.add_argument("--set", action="append", default=[], help="param=value overrides")
+    ap.add_argument("--seeds", type=int, default=1, help="average over this many seeds")
+    ap.add_argument("--out", default=None, help="JSON path")
+    args = ap.parse_args(argv)
+
+    import forecaster
+
+    params = dict(kv.split("=", 1) for kv in args.set)
+    params = {k: parse_value(v) for k, v in params.items()}
+    cls = forecaster.RecurrentForecaster
+    if args.family == "seq2seq":
+        cls = forecaster.Seq2SeqForecaster
+
+    def make_model(horizon, seed):
+        return cls(horizon=horizon, random_state=seed, verbose=0, **params)
+
+    rows = []
+    for name in args.data or datasets.names():
+        for seed in range(args.seeds):
+            rows.append(
+                {**run_one(name, make_model, seed), "seed": seed, "params": params}
+            )
+            r = rows[-1]
+            print(
+                f"{r['data']:<15} seed {seed} {r['family']:<20} MASE {r['mase']:.3f}  "
+                f"seasonal naive {r['mase_seasonal_naive']:.3f}  "
+                f"theta {r['mase_theta']:.3f}  "
+                f"({r['epochs']} epochs, {r['fit_s']:.1f} s)",
+                flush=True,
+            )
+    table = (
+        pd.DataFrame(rows)
+        .groupby(["data", "family"], sort=False)[
+            ["mase", "mase_seasonal_naive", "mase_theta", "fit_s"]
+        ]
+        .mean()
+    )
+    table["beats_snaive"] = table["mase"] < table["mase_seasonal_naive"]
+    print()
+    print(table.round(3).to_string())
+    out = Path(
+        args.out or Path(__file__).parent / "results" / f"accuracy_{args.family}.json"
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "params": params,
+    }
+    out.write_text(json.dumps({"meta": meta, "runs": rows}, indent=2) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,43 @@
+import numpy as np
+import pytest
+
+from forecaster.models.many_to_one import build_many_to_one
+
+
+@pytest.mark.parametrize(
+    "cell", ["lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"]
+)
+@pytest.mark.parametrize("window_norm", ["standard", None])
+def test_shapes_for_each_cell(cell, window_norm):
+    m = build_many_to_one(
+        10,
+        3,
+        4,
+        cell=cell,
+        hidden_units=5,
+        num_layers=2,
+        dropout=0.1,
+        window_norm=window_norm,
+    )
+    out = m.predict_on_batch(np.zeros((6, 10, 3), "float32"))
+    assert out.shape == (6, 4)
+    assert m.input_shape == (None, 10, 3)
+
+
+def test_window_norm_makes_forecast_level_equivariant():
+    # Shifting the whole window shifts the forecast by the same amount.
+    m = build_many_to_one(12, 1, 3, hidden_units=4)
+    x = np.random.default_rng(1).normal(size=(2, 12, 1)).astype("float32")
+    a = m.predict_on_batch(x)
+    b = m.predict_on_batch(x + 100)
+    np.testing.assert_allclose(b - a, 100, rtol=1e-4)
+
+
+def test_dropout_only_between_layers_not_recurrent():
+    m = build_many_to_one(10, 1, 2, hidden_units=4, num_layers=2, dropout=0.2)
+    rnns = [layer for layer in m.layers if layer.name.startswith("rnn_")]
+    assert len(rnns) == 2
+    assert all(
+        layer.cell.recurrent_dropout == 0 and layer.cell.dropout == 0 for layer in rnns
+    )
+    assert sum(layer.name.startswith("dropout_") for layer in m.layers) == 2
