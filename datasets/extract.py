@@ -5,12 +5,15 @@ once by hand, never by the tests, and needs packages that ``forecaster`` does
 not depend on. Use a throwaway virtual environment, for example::
 
     python3 -m venv /tmp/dsvenv
-    /tmp/dsvenv/bin/pip install statsmodels==0.15.0 pmdarima==2.1.1
+    /tmp/dsvenv/bin/pip install statsmodels==0.15.0 pmdarima==2.1.1 \
+        vega_datasets==0.9.0
     /tmp/dsvenv/bin/python datasets/extract.py
 
 The versions used for the committed files were statsmodels 0.15.0,
-pmdarima 2.1.1, pandas 3.1.1 and numpy 2.4.6. No network access other than
-the package install is needed: every data set ships inside those packages.
+pmdarima 2.1.1, vega_datasets 0.9.0, pandas 3.1.1 and numpy 2.4.6. No network
+access other than the package install is needed: every data set ships inside
+those packages (``vega_datasets`` is used only through ``local_data``, which
+reads the CSV bundled in its wheel).
 
 Every output file is in long format with exactly the columns
 ``unique_id,ds,y``, sorted by ``unique_id`` then ``ds``, with a regular
@@ -39,6 +42,10 @@ WORLD_BANK_AGGREGATES = {
     "OSS",  # Other small states
     "PSS",  # Pacific island small states
 }
+
+# Column of the vega_datasets us-employment table that is not a series of its
+# own: the month-to-month difference of ``nonfarm``. It is dropped.
+US_EMPLOYMENT_DERIVED = "nonfarm_change"
 
 
 def _long(unique_id: str, ds: pd.DatetimeIndex, y: np.ndarray) -> pd.DataFrame:
@@ -139,6 +146,33 @@ def fertility() -> pd.DataFrame:
     return out
 
 
+def us_employment() -> pd.DataFrame:
+    """BLS CES employment (thousands, SA), 22 supersectors, 2006-01 .. 2015-12.
+
+    One series per column of the vega_datasets table, ``unique_id`` = column
+    name as the package spells it. ``nonfarm_change`` (the month-to-month
+    difference of ``nonfarm``, appended by vega_datasets) is dropped. Values
+    are unchanged (stored as floats).
+    """
+    from vega_datasets import local_data
+
+    wide = local_data.us_employment()  # bundled CSV; no network access
+    assert wide.shape == (120, 24), wide.shape
+    change = wide[US_EMPLOYMENT_DERIVED]
+    assert (wide["nonfarm"].diff().iloc[1:] == change.iloc[1:]).all()
+    wide = wide.drop(columns=[US_EMPLOYMENT_DERIVED])
+    ds = pd.to_datetime(wide["month"], format="%Y-%m-%d")
+    assert pd.DatetimeIndex(ds).equals(
+        pd.date_range("2006-01-01", "2015-12-01", freq="MS")
+    )
+    series = [c for c in wide.columns if c != "month"]
+    assert len(series) == 22, series
+    return pd.concat(
+        [_long(c, pd.DatetimeIndex(ds), wide[c].to_numpy()) for c in series],
+        ignore_index=True,
+    )
+
+
 # file stem -> (builder, expected pandas frequency of every series)
 DATASETS = {
     "air_passengers": (air_passengers, "MS"),
@@ -146,6 +180,7 @@ DATASETS = {
     "co2": (co2, "W-SAT"),
     "elnino": (elnino, "MS"),
     "fertility": (fertility, "YS"),
+    "us_employment": (us_employment, "MS"),
 }
 
 
