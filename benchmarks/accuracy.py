@@ -32,7 +32,14 @@ from forecaster.baselines import seasonal_naive, theta  # noqa: E402
 from forecaster.metrics import mase  # noqa: E402
 
 # Forecast horizon per data set: one season, or six years for yearly data.
-HORIZON = {"air_passengers": 12, "co2": 52, "elnino": 12, "fertility": 6, "taylor": 48}
+HORIZON = {
+    "air_passengers": 12,
+    "co2": 52,
+    "elnino": 12,
+    "fertility": 6,
+    "taylor": 48,
+    "us_employment": 12,
+}
 
 
 def holdout(df: pd.DataFrame, horizon: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -22,6 +22,7 @@ SEASON_LENGTH = {
     "elnino": 12,
     "fertility": 1,
     "taylor": 48,
+    "us_employment": 12,
 }
 
 

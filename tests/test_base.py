@@ -16,7 +16,6 @@ from sklearn.utils.estimator_checks import (
 )
 
 from forecaster import RecurrentForecaster
-from forecaster.estimators.base import season_length
 from tests.conftest import make_frame
 
 TINY = dict(
@@ -185,14 +184,6 @@ def test_early_stopping_stops_on_noise():
     assert "val_loss" in est.history_
     assert len(est.history_["loss"]) < 60
     assert est.n_val_windows_ > 0
-
-
-@pytest.mark.parametrize(
-    "freq,season",
-    [("MS", 12), ("30min", 48), ("h", 24), ("W-SAT", 52), ("YS", 1), ("D", 7)],
-)
-def test_season_length(freq, season):
-    assert season_length(freq) == season
 
 
 def test_automatic_lookback_capped_by_shortest_series():

@@ -105,8 +105,11 @@ def make_dataset(
     batch_size: int,
     shuffle: bool = False,
     seed: int | None = None,
+    future_cols: tuple[int, ...] = (),
+    indptr: np.ndarray | None = None,
+    static: dict[str, np.ndarray] | None = None,
 ):
-    """A ``tf.data.Dataset`` of ``(history, targets)`` batches.
+    """A ``tf.data.Dataset`` of ``(inputs, targets)`` batches.
 
     Parameters
     ----------
@@ -119,12 +122,21 @@ def make_dataset(
         Reshuffle the windows at every pass (epoch).
     seed : int, optional
         Makes the order of every epoch reproducible.
+    future_cols : tuple of int
+        Columns of ``values`` known over the horizon (future covariates):
+        their horizon rows are returned as ``inputs["future"]``.
+    indptr : numpy.ndarray, optional
+        Series offsets; needed with ``static``.
+    static : dict of str to numpy.ndarray, optional
+        Per-series arrays ``(n_series, k)``, returned per window under their
+        key (looked up from each window's series).
 
     Returns
     -------
     tf.data.Dataset
-        Yields ``history`` float32 ``(B, lookback, F)`` and ``targets`` float32
-        ``(B, horizon)``.
+        Yields ``inputs`` (a dict: ``history`` float32 ``(B, lookback, F)``,
+        optionally ``future`` ``(B, horizon, len(future_cols))`` and the
+        ``static`` keys) and ``targets`` float32 ``(B, horizon)``.
     """
     import tensorflow as tf
 
@@ -133,13 +145,27 @@ def make_dataset(
     data = tf.constant(np.asarray(values, dtype=np.float32))
     index = tf.constant(np.asarray(starts, dtype=np.int64))
     span = tf.range(lookback + horizon, dtype=tf.int64)
+    fcols = tf.constant(list(future_cols), dtype=tf.int32)
+    static = dict(static or {})
+    if static and indptr is None:
+        raise ValueError("make_dataset needs indptr to look up static features.")
+    bounds = tf.constant(np.asarray(indptr[1:] if static else [0], dtype=np.int64))
+    tables = {k: tf.constant(v) for k, v in static.items()}
 
     def batch_of(order):
         def gather(b):
             lo = b * batch_size
             rows = order[lo : tf.minimum(lo + batch_size, n)]
             block = tf.gather(data, rows[:, None] + span[None, :])  # (B, L+H, F)
-            return block[:, :lookback, :], block[:, lookback:, 0]
+            inputs = {"history": block[:, :lookback, :]}
+            if future_cols:
+                inputs["future"] = tf.gather(block[:, lookback:, :], fcols, axis=2)
+            if tables:
+                # series of each window: first offset beyond its start row
+                series = tf.searchsorted(bounds, rows, side="right")
+                for k, t in tables.items():
+                    inputs[k] = tf.gather(t, series)
+            return inputs, block[:, lookback:, 0]
 
         return tf.data.Dataset.range(n_batches).map(gather)
 

@@ -51,6 +51,24 @@ class RecurrentForecaster(BaseForecaster):
         (float); raised to ``horizon``. ``0`` disables validation.
     clipnorm : float or None, default 1.0
         Gradient clipping by norm (on by default).
+    past_covariates : list of str, optional
+        Columns of ``df`` known only up to the forecast origin; they enter
+        the lookback window.
+    future_covariates : list of str, optional
+        Columns known over the horizon too (prices, holidays, weather
+        forecasts); they enter the lookback window and the head, and
+        ``predict`` takes them from ``future_df``.
+    static_features : list of str, optional
+        Columns of ``static_df`` (one row per series): numeric ones are
+        standardised, categorical ones get a learned embedding (categories
+        unseen at fit use an "unknown" row, with a warning).
+    calendar_features : list of str, optional
+        Generated from ``ds`` as sin/cos pairs, future-known by construction:
+        any of ``minute, hour, dayofweek, day, dayofyear, weekofyear, month,
+        quarter``.
+    drop_short : bool, default False
+        Skip series too short for one training window (with a warning naming
+        them) instead of raising.
     freq : str or None, default None
         Pandas offset alias; inferred from the data when ``None``.
     random_state : int or None, default None
@@ -105,6 +123,11 @@ class RecurrentForecaster(BaseForecaster):
         early_stopping_patience: int | None = 10,
         val_size: int | float = 0.1,
         clipnorm: float | None = 1.0,
+        past_covariates: list[str] | None = None,
+        future_covariates: list[str] | None = None,
+        static_features: list[str] | None = None,
+        calendar_features: list[str] | None = None,
+        drop_short: bool = False,
         freq: str | None = None,
         random_state: int | None = None,
         verbose: int = 1,
@@ -127,6 +150,11 @@ class RecurrentForecaster(BaseForecaster):
         self.early_stopping_patience = early_stopping_patience
         self.val_size = val_size
         self.clipnorm = clipnorm
+        self.past_covariates = past_covariates
+        self.future_covariates = future_covariates
+        self.static_features = static_features
+        self.calendar_features = calendar_features
+        self.drop_short = drop_short
         self.freq = freq
         self.random_state = random_state
         self.verbose = verbose
@@ -146,4 +174,7 @@ class RecurrentForecaster(BaseForecaster):
             num_layers=self.num_layers,
             dropout=self.dropout,
             window_norm=self.window_norm,
+            n_future=self.n_future_,
+            n_static=self.static_numeric_.shape[1],
+            static_vocab_sizes=tuple(self.static_vocab_sizes_),
         )

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import keras
 
-__all__ = ["POINT_LOSSES", "point_head", "point_loss"]
+__all__ = ["LOSSES", "POINT_LOSSES", "point_head", "point_loss"]
 
 POINT_LOSSES = ("mse", "mae", "huber")
+LOSSES = POINT_LOSSES
 
 
 def point_head(features, horizon: int, name: str = "head"):

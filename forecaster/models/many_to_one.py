@@ -17,7 +17,7 @@ from forecaster.models.layers import (
     recurrent_layer,
 )
 
-__all__ = ["build_many_to_one"]
+__all__ = ["build_many_to_one", "covariate_features", "future_effect"]
 
 
 def build_many_to_one(
@@ -29,6 +29,9 @@ def build_many_to_one(
     num_layers: int = 1,
     dropout: float = 0.0,
     window_norm: str | None = "standard",
+    n_future: int = 0,
+    n_static: int = 0,
+    static_vocab_sizes: tuple[int, ...] = (),
 ) -> keras.Model:
     """Build a functional many-to-one forecaster.
 
@@ -49,11 +52,20 @@ def build_many_to_one(
         recurrent dropout, which would disable cuDNN).
     window_norm : {"standard", "mean", None}
         Per-window normalisation of the target channel.
+    n_future : int
+        Future-known channels over the horizon (input ``future``), fed to
+        the head next to the last hidden state.
+    n_static : int
+        Numeric static features (input ``static_numeric``).
+    static_vocab_sizes : tuple of int
+        Vocabulary size (including the "unknown" code 0) of each categorical
+        static feature (input ``static_codes``), each given an embedding.
 
     Returns
     -------
     keras.Model
-        Input ``history`` ``(B, L, F)``, output ``(B, H)``.
+        Dict inputs (``history`` ``(B, L, F)`` and the optional covariate
+        inputs), output ``(B, H)``.
 
     Examples
     --------
@@ -61,18 +73,85 @@ def build_many_to_one(
     >>> m.output_shape
     (None, 3)
     """
-    history = keras.Input((lookback, n_features), name="history")
-    x = history
+    # B: batch, L: lookback, F: features, H: horizon, U: hidden units
+    inputs = {"history": keras.Input((lookback, n_features), name="history")}
+    x = inputs["history"]
     if window_norm is not None:
         x, loc, scale = WindowNormalization(window_norm, name="window_norm")(x)
     for i in range(num_layers):
         last = i == num_layers - 1
-        x = recurrent_layer(
+        rnn = recurrent_layer(
             cell, hidden_units, return_sequences=not last, name=f"rnn_{i}"
-        )(x)
+        )
+        x = rnn(x)  # (B, L, U), the last layer -> (B, U)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    feats = covariate_features(inputs, horizon, 0, n_static, static_vocab_sizes)
+    if feats:
+        x = keras.layers.Concatenate(name="head_inputs")([x, *feats])  # (B, U + S)
     out = point_head(x, horizon)  # (B, H)
+    if n_future:
+        out = keras.layers.Add(name="with_future")(
+            [out, future_effect(inputs, x, horizon, n_future, hidden_units)]
+        )
     if window_norm is not None:
         out = WindowDenormalization(name="window_denorm")([out, loc, scale])
-    return keras.Model(history, out, name=f"many_to_one_{cell}")
+    return keras.Model(inputs, out, name=f"many_to_one_{cell}")
+
+
+def future_effect(inputs: dict, context, horizon: int, n_future: int, units: int):
+    """The effect of the future-known covariates on each horizon step.
+
+    Every step ``t`` sees its own covariates next to a summary of the
+    history (one MLP shared across steps, as in MQ-RNN's local decoder), plus
+    a linear skip so that a linear effect is learnt at once.
+
+    Returns
+    -------
+    KerasTensor
+        ``(B, H)`` added to the head's output.
+    """
+    # B: batch, H: horizon, Ff: future channels, U: units
+    future = keras.Input((horizon, n_future), name="future")  # (B, H, Ff)
+    inputs["future"] = future
+    summary = keras.layers.Dense(8, name="future_context")(context)  # (B, 8)
+    summary = keras.layers.RepeatVector(horizon)(summary)  # (B, H, 8)
+    z = keras.layers.Concatenate()([future, summary])  # (B, H, Ff + 8)
+    z = keras.layers.Dense(units, activation="relu", name="future_mlp")(z)  # (B, H, U)
+    z = keras.layers.Dense(1, name="future_out")(z)  # (B, H, 1)
+    linear = keras.layers.Dense(1, use_bias=False, name="future_linear")(future)
+    z = keras.layers.Add()([z, linear])  # (B, H, 1)
+    return keras.layers.Reshape((horizon,))(z)  # (B, H)
+
+
+def covariate_features(
+    inputs: dict,
+    horizon: int,
+    n_future: int,
+    n_static: int,
+    static_vocab_sizes: tuple[int, ...],
+) -> list:
+    """Add the covariate inputs to ``inputs``; return their flat features.
+
+    Future-known channels over the horizon are flattened ``(B, H * F_fut)``;
+    numeric statics pass as ``(B, S)``; each categorical static gets an
+    embedding of ``min(8, (vocab + 1) // 2)`` dimensions.
+    """
+    feats = []
+    if n_future:
+        inputs["future"] = keras.Input((horizon, n_future), name="future")
+        feats.append(keras.layers.Flatten(name="future_flat")(inputs["future"]))
+    if n_static:
+        inputs["static_numeric"] = keras.Input((n_static,), name="static_numeric")
+        feats.append(inputs["static_numeric"])
+    if static_vocab_sizes:
+        codes = keras.Input(
+            (len(static_vocab_sizes),), dtype="int32", name="static_codes"
+        )
+        inputs["static_codes"] = codes
+        for j, size in enumerate(static_vocab_sizes):
+            emb = keras.layers.Embedding(
+                size, min(8, (size + 1) // 2), name=f"static_emb_{j}"
+            )
+            feats.append(keras.layers.Flatten()(emb(codes[:, j])))
+    return feats
