@@ -1,16 +1,16 @@
 """forecaster: recurrent-network time-series forecasting on Keras 3.
 
-Public names: :class:`RecurrentForecaster`, :mod:`forecaster.datasets`,
+Public names: :class:`RecurrentForecaster`, :class:`Seq2SeqForecaster`, :mod:`forecaster.datasets`,
 :mod:`forecaster.metrics`, :mod:`forecaster.baselines`. Importing the package
 does not import TensorFlow; fitting does.
 """
 
 from forecaster import datasets
-from forecaster.estimators import RecurrentForecaster
+from forecaster.estimators import RecurrentForecaster, Seq2SeqForecaster
 
 __version__ = "0.1.0"
 
-__all__ = ["RecurrentForecaster", "datasets", "load", "__version__"]
+__all__ = ["RecurrentForecaster", "Seq2SeqForecaster", "datasets", "load", "__version__"]
 
 
 def load(path):

@@ -108,6 +108,7 @@ def make_dataset(
     future_cols: tuple[int, ...] = (),
     indptr: np.ndarray | None = None,
     static: dict[str, np.ndarray] | None = None,
+    epoch_variable=None,
 ):
     """A ``tf.data.Dataset`` of ``(inputs, targets)`` batches.
 
@@ -130,6 +131,10 @@ def make_dataset(
     static : dict of str to numpy.ndarray, optional
         Per-series arrays ``(n_series, k)``, returned per window under their
         key (looked up from each window's series).
+    epoch_variable : tf.Variable, optional
+        int64 scalar holding the current epoch (set by the trainer at each
+        epoch start): each epoch's order is then a function of ``(seed,
+        epoch)`` alone, so a resumed run replays the same batches.
 
     Returns
     -------
@@ -169,10 +174,22 @@ def make_dataset(
 
         return tf.data.Dataset.range(n_batches).map(gather)
 
-    if shuffle:
-        # One permutation per epoch, drawn from a seed stream that re-randomises
-        # at each iteration: a (n,) int64 vector instead of a shuffle buffer
-        # holding one tensor per window.
+    if shuffle and epoch_variable is not None:
+        # One permutation per epoch from a stateless shuffle keyed by
+        # (seed, epoch): a (n,) int64 vector, not a buffer of one tensor per
+        # window, and reproducible when training resumes mid-way.
+        base = int(np.random.default_rng(seed).integers(2**31))
+        ds = tf.data.Dataset.from_tensors(np.int64(base)).flat_map(
+            lambda s: batch_of(
+                tf.random.experimental.stateless_shuffle(
+                    index, seed=tf.stack([s, tf.cast(epoch_variable, tf.int64)])
+                )
+            )
+        )
+        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
+    elif shuffle:
+        # Without an epoch variable, a seed stream that re-randomises at each
+        # pass over the data gives each epoch its own permutation.
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
         ds = seeds.take(1).flat_map(
             lambda s: batch_of(

@@ -2,5 +2,6 @@
 
 from forecaster.estimators.base import BaseForecaster
 from forecaster.estimators.recurrent import RecurrentForecaster
+from forecaster.estimators.seq2seq import Seq2SeqForecaster
 
-__all__ = ["BaseForecaster", "RecurrentForecaster"]
+__all__ = ["BaseForecaster", "RecurrentForecaster", "Seq2SeqForecaster"]

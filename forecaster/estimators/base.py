@@ -8,7 +8,6 @@ estimator and validating data stay light.
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -42,6 +41,7 @@ from forecaster.estimators.inputs import (
     layout_of,
 )
 from forecaster.estimators.params import check_common_params, resolve_lookback
+from forecaster.estimators.training import train
 
 __all__ = ["BaseForecaster"]
 
@@ -89,6 +89,8 @@ class BaseForecaster(BaseEstimator):
         df: pd.DataFrame | pd.Series,
         y: Any = None,
         static_df: pd.DataFrame | None = None,
+        strategy=None,
+        checkpoint_dir=None,
     ) -> BaseForecaster:
         """Train one global model over every series of ``df``.
 
@@ -102,6 +104,12 @@ class BaseForecaster(BaseEstimator):
             Ignored; present for scikit-learn compatibility.
         static_df : pandas.DataFrame, optional
             One row per series (``id_col`` plus ``static_features``).
+        strategy : tf.distribute.Strategy, optional
+            Train under a distribution strategy (``MirroredStrategy`` for
+            several GPUs, ``MultiWorkerMirroredStrategy`` for several hosts).
+        checkpoint_dir : str or path, optional
+            Back up the training state every epoch; rerunning a killed fit
+            with the same arguments resumes where it stopped.
 
         Returns
         -------
@@ -111,6 +119,8 @@ class BaseForecaster(BaseEstimator):
         ------
         ValueError, TypeError
             For bad input, before any TensorFlow code runs.
+        FloatingPointError
+            If the loss becomes NaN or infinite (naming the epoch).
         """
         self._check_params()
         layout = layout_of(self)
@@ -176,11 +186,13 @@ class BaseForecaster(BaseEstimator):
         )
         enc = self.static_encoding_
         self.static_vocab_sizes_ = [len(v) + 1 for v in enc.vocab] if enc else []
-        self.model_ = self._build_model(self.n_features_)
 
         def adapt(inputs, targets):
             return self._train_inputs(inputs, targets), targets
 
+        import tensorflow as tf
+
+        epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
         common = dict(future_cols=layout.future_idx, indptr=panel.indptr, static=static)
         train_ds = make_dataset(
             scaled,
@@ -190,6 +202,7 @@ class BaseForecaster(BaseEstimator):
             self.batch_size,
             True,
             seed,
+            epoch_variable=epoch,
             **common,
         ).map(adapt)
         val_ds = None
@@ -197,19 +210,15 @@ class BaseForecaster(BaseEstimator):
             val_ds = make_dataset(
                 scaled, val_starts, lookback, self.horizon, 4096, **common
             ).map(adapt)
-        self.model_.compile(
-            optimizer=keras.optimizers.Adam(self.learning_rate, clipnorm=self.clipnorm),
-            loss=self._loss(),
-        )
-        history = self.model_.fit(
+        self.model_, self.history_ = train(
+            self,
+            lambda: self._build_model(self.n_features_),
             train_ds,
-            validation_data=val_ds,
-            epochs=self.max_epochs,
-            shuffle=False,  # shuffled inside the pipeline, once per epoch
-            callbacks=self._callbacks(val_ds is not None),
-            verbose=self.verbose,
+            val_ds,
+            epoch_variable=epoch,
+            strategy=strategy,
+            checkpoint_dir=checkpoint_dir,
         )
-        self.history_ = {k: [float(x) for x in v] for k, v in history.history.items()}
         self.input_was_series_ = as_series
         self.freq_ = panel.freq
         self.tz_ = panel.tz
@@ -220,30 +229,6 @@ class BaseForecaster(BaseEstimator):
         self.n_train_windows_ = len(train_starts)
         self.n_val_windows_ = len(val_starts)
         return self
-
-    def _callbacks(self, has_validation: bool) -> list:
-        import keras
-
-        callbacks = list(self._fit_callbacks())
-        if self.early_stopping_patience is None:
-            return callbacks
-        if not has_validation:
-            warnings.warn(
-                "Early stopping is off: no series is long enough for a validation "
-                f"part (val_size={self.val_size!r}); training runs all "
-                f"{self.max_epochs} epochs.",
-                UserWarning,
-                stacklevel=3,
-            )
-            return callbacks
-        callbacks.append(
-            keras.callbacks.EarlyStopping(
-                monitor="val_loss",
-                patience=self.early_stopping_patience,
-                restore_best_weights=True,
-            )
-        )
-        return callbacks
 
     def _loss(self):
         from forecaster.models.heads import point_loss

@@ -1,0 +1,296 @@
+"""``Seq2SeqForecaster``: the encoder-decoder family behind the shared facade."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from forecaster.estimators.base import BaseForecaster
+
+__all__ = ["Seq2SeqForecaster"]
+
+
+class Seq2SeqForecaster(BaseForecaster):
+    """Encoder-decoder forecaster: teacher forcing, free running, attention.
+
+    An encoder (stacked, optionally bidirectional) reads the lookback window;
+    its final state is the context vector. A one-cell decoder then steps
+    through the horizon, fed the previous value: the true one in training
+    (teacher forcing), its own prediction at inference (free running), so
+    ``predict`` never sees a future target. See
+    :mod:`forecaster.models.seq2seq`.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"}, default "lstm"
+        Cell of the encoder and the decoder. The peephole and coupled-gate
+        cells run on the generic RNN loop and are slower (no cuDNN).
+    horizon : int, default 1
+        Steps forecast after each series' end.
+    lookback : int or None, default None
+        Input window length. ``None``: ``max(2 * season, 3 * horizon)``,
+        capped by the shortest series; the value used is ``lookback_``.
+    hidden_units : int, default 64
+        Units of every encoder layer and of the decoder.
+    num_layers : int, default 1
+        Stacked encoder layers (the decoder is one cell).
+    dropout : float, default 0.0
+        Dropout after each encoder layer (never inside the decoder loop).
+    scaler : {"standard", "robust", "minmax", "none"}, default "standard"
+        Per-series scaler, fitted on each series' training part only.
+    window_norm : {"standard", "mean", None}, default "mean"
+        Per-window normalisation inside the model; the decoder works in the
+        normalised space.
+    loss : {"mse", "mae", "huber"}, default "mse"
+    batch_size : int, default 32
+    max_epochs : int, default 100
+    learning_rate : float, default 1e-3
+    early_stopping_patience : int or None, default 10
+        Epochs without improvement of the validation loss, which is measured
+        free running (as ``predict`` works), before stopping.
+    val_size : int or float, default 0.1
+    clipnorm : float or None, default 1.0
+    past_covariates : list of str, optional
+        Columns of ``df`` known only up to the forecast origin; the encoder
+        reads them in the lookback window.
+    future_covariates : list of str, optional
+        Columns known over the horizon too: the encoder reads their past,
+        the decoder gets step ``t``'s values at step ``t``; ``predict``
+        takes them from ``future_df``.
+    static_features : list of str, optional
+        Columns of ``static_df`` (numeric standardised, categorical
+        embedded), fed to the decoder at every step.
+    calendar_features : list of str, optional
+        Generated from ``ds`` (sin/cos pairs), future-known like
+        ``future_covariates``.
+    drop_short : bool, default False
+        Skip series too short for one training window (with a warning).
+    freq : str or None, default None
+    random_state : int or None, default None
+    verbose : int, default 1
+    id_col, time_col, target_col : str
+        As in :class:`~forecaster.RecurrentForecaster`.
+    wiring : {"init_state", "context_every_step"}, default "init_state"
+        The context vector only initialises the decoder's state, or is also
+        concatenated to the decoder's input at every step.
+    attention : {None, "bahdanau", "luong"}, default None
+        Additive (Bahdanau) or general dot-product (Luong) attention of the
+        decoder over all encoder outputs; see :meth:`predict_attention`.
+    bidirectional : bool, default False
+        Bidirectional encoder.
+    scheduled_sampling : float or None, default None
+        Final probability, in [0, 1], of feeding the decoder its own
+        prediction instead of the truth during training (Bengio et al.,
+        2015), reached over ``max_epochs`` along ``sampling_schedule``.
+        ``None`` or 0: pure teacher forcing.
+    sampling_schedule : {"linear", "inverse_sigmoid", "exponential"}, default "linear"
+        See :class:`forecaster.models.seq2seq.ScheduledSampling`.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained (teacher-forced) model, inputs ``history``, ``targets``.
+    inference_model_ : keras.Model
+        The free-running model ``history (B, L, F) -> (B, H)`` sharing the
+        trained weights; ``predict`` uses it.
+    attention_model_ : keras.Model or None
+        With ``attention``: ``history -> [forecasts, weights (B, H, L)]``.
+    lookback_, freq_, scaler_, ids_, history_
+        As in :class:`~forecaster.RecurrentForecaster`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> t = pd.date_range("2020-01-01", periods=120, freq="D")
+    >>> y = pd.Series(np.sin(np.arange(120) / 3.0), index=t)
+    >>> f = Seq2SeqForecaster(horizon=7, lookback=14, hidden_units=8,
+    ...                       attention="luong", max_epochs=2, verbose=0,
+    ...                       random_state=0).fit(y)
+    >>> f.predict().shape
+    (7, 1)
+    >>> f.predict_attention()[0].shape
+    (1, 7, 14)
+    """
+
+    _family = "seq2seq"
+
+    def __init__(
+        self,
+        cell: str = "lstm",
+        horizon: int = 1,
+        lookback: int | None = None,
+        hidden_units: int = 64,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        scaler: str = "standard",
+        window_norm: str | None = "mean",
+        loss: str = "mse",
+        batch_size: int = 32,
+        max_epochs: int = 100,
+        learning_rate: float = 1e-3,
+        early_stopping_patience: int | None = 10,
+        val_size: int | float = 0.1,
+        clipnorm: float | None = 1.0,
+        past_covariates: list[str] | None = None,
+        future_covariates: list[str] | None = None,
+        static_features: list[str] | None = None,
+        calendar_features: list[str] | None = None,
+        drop_short: bool = False,
+        freq: str | None = None,
+        random_state: int | None = None,
+        verbose: int = 1,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
+        wiring: str = "init_state",
+        attention: str | None = None,
+        bidirectional: bool = False,
+        scheduled_sampling: float | None = None,
+        sampling_schedule: str = "linear",
+    ):
+        self.cell = cell
+        self.horizon = horizon
+        self.lookback = lookback
+        self.hidden_units = hidden_units
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.scaler = scaler
+        self.window_norm = window_norm
+        self.loss = loss
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.learning_rate = learning_rate
+        self.early_stopping_patience = early_stopping_patience
+        self.val_size = val_size
+        self.clipnorm = clipnorm
+        self.past_covariates = past_covariates
+        self.future_covariates = future_covariates
+        self.static_features = static_features
+        self.calendar_features = calendar_features
+        self.drop_short = drop_short
+        self.freq = freq
+        self.random_state = random_state
+        self.verbose = verbose
+        self.id_col = id_col
+        self.time_col = time_col
+        self.target_col = target_col
+        self.wiring = wiring
+        self.attention = attention
+        self.bidirectional = bidirectional
+        self.scheduled_sampling = scheduled_sampling
+        self.sampling_schedule = sampling_schedule
+
+    def _check_params(self) -> None:
+        from forecaster.models.seq2seq import ATTENTIONS, SCHEDULES, WIRINGS
+
+        super()._check_params()
+        for name, choices in (
+            ("wiring", WIRINGS),
+            ("attention", ATTENTIONS),
+            ("sampling_schedule", SCHEDULES),
+        ):
+            if getattr(self, name) not in choices:
+                raise ValueError(
+                    f"Received an invalid value for argument `{name}`, expected "
+                    f"one of {choices}, got {getattr(self, name)!r}."
+                )
+        if not isinstance(self.bidirectional, bool | np.bool_):
+            raise ValueError(
+                "Received an invalid value for argument `bidirectional`, expected "
+                f"a bool, got {self.bidirectional!r}."
+            )
+        p = self.scheduled_sampling
+        number = isinstance(p, int | float) and not isinstance(p, bool)
+        if p is not None and not (number and 0 <= p <= 1):
+            raise ValueError(
+                "Received an invalid value for argument `scheduled_sampling`, "
+                f"expected None or a probability in [0, 1], got {p!r}."
+            )
+
+    # -- the family hooks -------------------------------------------------------
+    def _build_model(self, n_features: int):
+        import keras
+
+        from forecaster.models.seq2seq import build_seq2seq
+
+        train, infer = build_seq2seq(
+            lookback=self.lookback_,
+            n_features=n_features,
+            horizon=self.horizon,
+            cell=self.cell,
+            hidden_units=self.hidden_units,
+            num_layers=self.num_layers,
+            dropout=self.dropout,
+            bidirectional=bool(self.bidirectional),
+            wiring=self.wiring,
+            attention=self.attention,
+            window_norm=self.window_norm,
+            return_attention=self.attention is not None,
+            seed=None if self.random_state is None else int(self.random_state),
+            n_future=self.n_future_,
+            n_static=self.static_numeric_.shape[1],
+            static_vocab_sizes=tuple(self.static_vocab_sizes_),
+        )
+        self.attention_model_ = None
+        if self.attention is not None:
+            self.attention_model_ = infer
+            infer = keras.Model(infer.input, infer.outputs[0], name=infer.name)
+        self.inference_model_ = infer
+        return train
+
+    def _train_inputs(self, inputs: dict, targets):
+        return {**inputs, "targets": targets}
+
+    def _fit_callbacks(self) -> list:
+        if not self.scheduled_sampling:
+            return []
+        from forecaster.models.seq2seq import ScheduledSampling
+
+        schedule = ScheduledSampling(
+            float(self.scheduled_sampling), self.max_epochs, self.sampling_schedule
+        )
+        return [schedule]
+
+    def _predict_model(self):
+        return self.inference_model_
+
+    def predict_attention(
+        self,
+        df: pd.DataFrame | pd.Series | None = None,
+        future_df: pd.DataFrame | None = None,
+        static_df: pd.DataFrame | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Attention weights of the forecasts ``predict`` makes.
+
+        Parameters
+        ----------
+        df, future_df, static_df
+            As for :meth:`predict`; by default, after the training data.
+
+        Returns
+        -------
+        weights : numpy.ndarray
+            ``(n_series, horizon, lookback_)``: row ``[i, h]`` is how forecast
+            step ``h`` of series ``i`` weighs each lookback step (oldest
+            first); non-negative, sums to 1.
+        ids : numpy.ndarray
+            The series ids, in the order of ``weights``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            Without ``attention``, or for bad history as :meth:`predict`.
+        """
+        check_is_fitted(self, "model_")
+        if self.attention_model_ is None:
+            raise ValueError(
+                "No attention weights: this forecaster was fitted with "
+                "attention=None; use attention='bahdanau' or 'luong'."
+            )
+        ids, last_t, windows, scaler, _ = self._history(df)
+        inputs = self._inputs(ids, last_t, windows, scaler, future_df, static_df)
+        _, weights = self.attention_model_.predict_on_batch(inputs)
+        return np.asarray(weights), ids

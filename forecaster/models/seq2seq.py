@@ -1,0 +1,449 @@
+"""The encoder-decoder (seq2seq) family: teacher forcing, free running, attention.
+
+``history (B, L, F) -> [window norm] -> stacked (bi)RNN encoder -> context ->
+decoder stepped H times -> (B, H) -> [window denorm]`` (Sutskever et al.
+2014; Cho et al. 2014). The encoder's final state, the context vector,
+initialises the decoder (``wiring="init_state"``) and is also fed to it at
+every step with ``wiring="context_every_step"``. The decoder's input at step
+``t`` is the previous value: the true ``y_{t-1}`` in training (teacher
+forcing), its own prediction at inference (free running); ``y_{-1}`` is the
+window's last value. The decoder works in the window-normalised space.
+
+:func:`build_seq2seq` returns a training and an inference model (no
+``targets`` input) sharing every layer. The step loop is one ``keras.ops.scan``
+(one graph: exports, runs under XLA and on GPU); only ``keras.layers`` and
+``keras.ops``, so the models run on any Keras backend.
+"""
+
+from __future__ import annotations
+
+import math
+
+import keras
+from keras import ops
+
+from forecaster.models.layers import CELLS, recurrent_layer
+from forecaster.models.layers import WindowDenormalization as Denorm
+from forecaster.models.layers import WindowNormalization as Norm
+
+__all__ = [
+    "WIRINGS",
+    "ATTENTIONS",
+    "SCHEDULES",
+    "build_seq2seq",
+    "recurrent_cell",
+    "Seq2SeqAttention",
+    "Seq2SeqDecoder",
+    "ScheduledSampling",
+]
+
+WIRINGS = ("init_state", "context_every_step")
+ATTENTIONS = (None, "bahdanau", "luong")
+SCHEDULES = ("linear", "inverse_sigmoid", "exponential")
+_TEACHER_FORCING = {  # probability of feeding the truth, r: training progress
+    "linear": lambda r: 1 - r,
+    "inverse_sigmoid": lambda r: 1 / (1 + math.exp(10 * (r - 0.5))),
+    "exponential": lambda r: 0.01**r,
+}
+
+
+def _check_choice(name: str, value, choices) -> None:
+    if value not in choices:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected one of "
+            f"{choices}, got {value!r}."
+        )
+
+
+def recurrent_cell(cell: str, units: int, name: str | None = None):
+    """The one-step cell (``call(x, states) -> (h, new_states)``) of ``cell``,
+    the one that :func:`recurrent_layer` loops for the same name."""
+    from forecaster.models.cells import CoupledLSTMCell, PeepholeLSTMCell
+
+    _check_choice("cell", cell, CELLS)
+    return {
+        "lstm": keras.layers.LSTMCell,
+        "gru": keras.layers.GRUCell,  # reset_after=True, as the cuDNN GRU
+        "rnn": keras.layers.SimpleRNNCell,
+        "peephole_lstm": PeepholeLSTMCell,
+        "coupled_lstm": CoupledLSTMCell,
+    }[cell](units, name=name)
+
+
+@keras.saving.register_keras_serializable(package="forecaster")
+class Seq2SeqAttention(keras.layers.Layer):
+    """Attention of a decoder state over the encoder outputs.
+
+    With ``h_j`` the encoder output at lookback step ``j`` and ``s`` the
+    decoder state (the query)::
+
+        bahdanau:  score_j = v^T tanh(W1 h_j + W2 s)    (additive)
+        luong:     score_j = s^T W h_j                  (general)
+        a = softmax(score),  context = sum_j a_j h_j
+
+    Parameters
+    ----------
+    score : {"bahdanau", "luong"}
+    units : int
+        Width of the additive score; for ``luong``, the query's width.
+
+    Call with ``[query (B, U), values (B, L, E)]`` and optionally the keys of
+    :meth:`project_keys` (computed once, not at every decoder step); returns
+    ``(context (B, E), weights (B, L))``.
+    """
+
+    def __init__(self, score: str = "bahdanau", units: int = 64, **kwargs):
+        super().__init__(**kwargs)
+        _check_choice("score", score, ATTENTIONS[1:])
+        self.score = score
+        self.units = int(units)
+        self.key_dense = keras.layers.Dense(self.units, use_bias=False, name="key")
+        if score == "bahdanau":
+            self.query_dense = keras.layers.Dense(
+                self.units, use_bias=False, name="query"
+            )
+            self.score_dense = keras.layers.Dense(1, use_bias=False, name="score")
+
+    def build(self, input_shape):
+        query_shape, values_shape = input_shape[0], input_shape[1]
+        self.key_dense.build(values_shape)
+        if self.score == "bahdanau":
+            self.query_dense.build(query_shape)
+            self.score_dense.build((*values_shape[:-1], self.units))
+
+    def project_keys(self, values):
+        """``W1 h`` (bahdanau) or ``W h`` (luong): ``(B, L, E) -> (B, L, U)``."""
+        return self.key_dense(values)
+
+    def call(self, inputs):
+        # B: batch, L: lookback, E: encoder width, U: units
+        query, values = inputs[0], inputs[1]  # (B, U), (B, L, E)
+        keys = inputs[2] if len(inputs) > 2 else self.project_keys(values)
+        if self.score == "bahdanau":
+            q = self.query_dense(query)[:, None, :]  # (B, 1, U)
+            scores = self.score_dense(ops.tanh(keys + q))[..., 0]  # (B, L)
+        else:
+            scores = ops.sum(keys * query[:, None, :], axis=-1)  # (B, L)
+        weights = ops.softmax(scores, axis=-1)  # (B, L)
+        context = ops.sum(weights[:, :, None] * values, axis=1)  # (B, E)
+        return context, weights
+
+    def compute_output_shape(self, input_shape):
+        query_shape, values_shape = input_shape[0], input_shape[1]
+        return (query_shape[0], values_shape[-1]), tuple(values_shape[:2])
+
+    def get_config(self):
+        return {**super().get_config(), "score": self.score, "units": self.units}
+
+
+@keras.saving.register_keras_serializable(package="forecaster")
+class Seq2SeqDecoder(keras.layers.Layer):
+    """A recurrent decoder stepped over the horizon with ``keras.ops.scan``.
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"}
+    units, horizon : int
+        Width of the state (the initial states must match it); steps ``H``.
+    wiring : {"init_state", "context_every_step"}
+        The context is also concatenated to the input at every step or not.
+    attention : {None, "bahdanau", "luong"}
+        Attention over the encoder outputs, whose context is concatenated to
+        the cell's output before the projection; the weights ``(B, H, L)``
+        are then a second output.
+    seed : int, optional
+        Seed of the scheduled-sampling coin flips.
+
+    Call with a dict, all in the normalised space: ``encoder_outputs (B, L,
+    E)``, ``context (B, C)``, ``states`` (initial states, each ``(B, U)``),
+    ``first (B, 1)`` (``y_{-1}``), ``targets (B, H)`` for teacher forcing
+    and, optionally, ``future (B, H, Ff)`` (row ``t`` fed at step ``t``) and
+    ``static (B, S)``. Targets are used only when ``training`` is true;
+    otherwise (inference, validation) the decoder runs free.
+
+    Scheduled sampling: in training, per sample and step, the previous
+    prediction replaces the truth with probability ``sampling_probability``
+    (a non-trainable weight set by :class:`ScheduledSampling`), with no
+    gradient through the fed-back prediction (Bengio et al., 2015).
+    """
+
+    def __init__(
+        self,
+        cell: str = "lstm",
+        units: int = 64,
+        horizon: int = 1,
+        wiring: str = "init_state",
+        attention: str | None = None,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        _check_choice("wiring", wiring, WIRINGS)
+        _check_choice("attention", attention, ATTENTIONS)
+        self.cell_name = cell
+        self.units = int(units)
+        self.horizon = int(horizon)
+        self.wiring = wiring
+        self.attention = attention
+        self.seed = seed
+        self.cell = recurrent_cell(cell, self.units, name="cell")
+        self.attention_layer = attention and Seq2SeqAttention(
+            attention, self.units, name="attention"
+        )
+        self.projection = keras.layers.Dense(1, name="projection")
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        self._context_every_step = wiring == "context_every_step"
+
+    def build(self, input_shape):
+        enc_shape = input_shape["encoder_outputs"]
+        fed = ["future", "static"] + ["context"] * self._context_every_step
+        step_dim = 1 + sum(input_shape[k][-1] for k in fed if k in input_shape)
+        self.cell.build((None, step_dim))
+        features = self.units
+        if self.attention_layer is not None:
+            self.attention_layer.build([(None, self.units), enc_shape])
+            features += enc_shape[-1]
+        self.projection.build((None, features))
+        self.sampling_probability = self.add_weight(
+            shape=(), initializer="zeros", trainable=False, name="sampling_probability"
+        )
+
+    def call(self, inputs, training=None):
+        # B: batch, L: lookback, H: horizon, U: units, E: encoder width
+        enc = inputs["encoder_outputs"]  # (B, L, E)
+        context = inputs["context"]  # (B, C)
+        states = list(inputs["states"])  # [(B, U), ...]
+        first = inputs["first"]  # (B, 1)
+        targets = inputs.get("targets")  # (B, H) or None
+        static = inputs.get("static")  # (B, S) or None
+        future = inputs.get("future")  # (B, H, Ff) or None
+        teacher_forced = bool(training) and targets is not None
+        if teacher_forced:
+            prev_true = ops.concatenate([first, targets[:, :-1]], axis=1)  # (B, H)
+            prev_true = ops.transpose(prev_true)[:, :, None]  # (H, B, 1)
+            coins = keras.random.uniform(ops.shape(prev_true), seed=self.seed_generator)
+            use_truth = coins >= self.sampling_probability  # (H, B, 1)
+        else:
+            prev_true = ops.repeat(first[None], self.horizon, axis=0)  # (H, B, 1)
+            use_truth = ops.zeros_like(prev_true, dtype="bool")  # (H, B, 1)
+        attend = self.attention_layer is not None
+        keys = self.attention_layer.project_keys(enc) if attend else None
+        xs = [prev_true, use_truth]  # what changes per step
+        if future is not None:
+            xs.append(ops.transpose(future, (1, 0, 2)))  # (H, B, Ff)
+        fixed = [context] if self._context_every_step else []  # fed at every step
+        fixed += [] if static is None else [static]  # (B, C), (B, S)
+
+        def step(carry, xs):
+            prev_pred, step_states = carry[0], carry[2:]  # (B, 1), [(B, U)]
+            truth, take_truth = xs[0], xs[1]  # (B, 1), (B, 1)
+            if teacher_forced:
+                prev_pred = ops.stop_gradient(prev_pred)
+            x = [ops.where(take_truth, truth, prev_pred), *xs[2:], *fixed]
+            x = ops.concatenate(x, axis=-1) if len(x) > 1 else x[0]  # (B, 1 + ...)
+            h, new_states = self.cell(x, list(step_states), training=training)
+            weights = carry[1]  # (B, L)
+            if attend:
+                attn, weights = self.attention_layer([h, enc, keys])  # (B, E)
+                h = ops.concatenate([h, attn], axis=-1)  # (B, U + E)
+            pred = self.projection(h)  # (B, 1)
+            new_carry = [pred, weights, *new_states]
+            return new_carry, new_carry
+
+        # Keras's TensorFlow scan stacks outputs shaped like the carry, so the
+        # carry holds every per-step output: prediction, weights, states.
+        init = [first, ops.zeros_like(enc[:, :, 0]), *states]
+        _, stacked = ops.scan(step, init, xs=xs, length=self.horizon)
+        forecast = ops.transpose(stacked[0][:, :, 0])  # (B, H)
+        if not attend:
+            return forecast
+        return forecast, ops.transpose(stacked[1], (1, 0, 2))  # (B, H, L)
+
+    def compute_output_shape(self, input_shape):
+        b, lookback = input_shape["encoder_outputs"][:2]
+        if self.attention_layer is None:
+            return (b, self.horizon)
+        return (b, self.horizon), (b, self.horizon, lookback)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "cell": self.cell_name,
+            "units": self.units,
+            "horizon": self.horizon,
+            "wiring": self.wiring,
+            "attention": self.attention,
+            "seed": self.seed,
+        }
+
+
+class ScheduledSampling(keras.callbacks.Callback):
+    """Raise the decoders' ``sampling_probability`` at each epoch's start.
+
+    The teacher-forcing probability ``eps(r)``, ``r = epoch / (epochs - 1)``,
+    decays as in Bengio et al. (2015), rescaled so that epoch 0 is pure
+    teacher forcing and the last epoch samples with ``final_probability``:
+    ``p = final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))``, with
+    ``linear`` ``eps = 1 - r``, ``exponential`` ``eps = 0.01 ** r`` (fast
+    early rise) or ``inverse_sigmoid`` ``eps = 1 / (1 + exp(10 (r - 1/2)))``
+    (slow, fast, slow: half way at mid-training).
+
+    Parameters
+    ----------
+    final_probability : float in [0, 1]
+    epochs : int
+        Epochs over which the schedule runs (then it stays at the end).
+    schedule : {"linear", "inverse_sigmoid", "exponential"}
+    """
+
+    def __init__(self, final_probability=1.0, epochs=100, schedule="linear"):
+        super().__init__()
+        _check_choice("schedule", schedule, SCHEDULES)
+        p = final_probability
+        if not (isinstance(p, int | float) and 0 <= p <= 1):
+            raise ValueError(
+                "Received an invalid value for argument `final_probability`, "
+                f"expected a float in [0, 1], got {p!r}."
+            )
+        self.final_probability = float(p)
+        self.epochs = int(epochs)
+        self.schedule = schedule
+
+    def probability(self, epoch: int) -> float:
+        """The sampling probability of ``epoch`` (0-based)."""
+        r = min(1.0, epoch / max(self.epochs - 1, 1))
+        eps = _TEACHER_FORCING[self.schedule]
+        return self.final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        p = self.probability(epoch)
+        for layer in self.model.layers:
+            if isinstance(layer, Seq2SeqDecoder):
+                layer.sampling_probability.assign(p)
+
+
+def build_seq2seq(
+    lookback: int,
+    n_features: int,
+    horizon: int,
+    cell: str = "lstm",
+    hidden_units: int = 64,
+    num_layers: int = 1,
+    dropout: float = 0.0,
+    bidirectional: bool = False,
+    wiring: str = "init_state",
+    attention: str | None = None,
+    window_norm: str | None = "standard",
+    return_attention: bool = False,
+    seed: int | None = None,
+    n_future: int = 0,
+    n_static: int = 0,
+    static_vocab_sizes: tuple[int, ...] = (),
+) -> tuple[keras.Model, keras.Model]:
+    """Build the training and inference models of a seq2seq forecaster.
+
+    Parameters
+    ----------
+    lookback, n_features, horizon : int
+        ``L``, ``F`` (target first) and ``H``.
+    cell : str
+        Cell of the encoder and the decoder (see ``recurrent_layer``).
+    hidden_units, num_layers : int
+        Width of every layer; depth of the encoder (the decoder is one cell).
+    dropout : float
+        Dropout after each encoder layer (never inside the decoder loop).
+    bidirectional : bool
+        The states of both directions are concatenated, then projected (one
+        dense layer per state) to initialise the decoder.
+    wiring, attention, seed
+        See :class:`Seq2SeqDecoder`.
+    window_norm : {"standard", "mean", None}
+        Per-window normalisation; the decoder works in the normalised space.
+    return_attention : bool
+        The inference model also outputs the attention weights ``(B, H, L)``.
+    n_future : int
+        Future-known channels (input ``future`` ``(B, H, n_future)``), fed to
+        the decoder at their step.
+    n_static, static_vocab_sizes
+        Static inputs as in ``many_to_one.covariate_features``, fed to the
+        decoder at every step.
+
+    Returns
+    -------
+    (keras.Model, keras.Model)
+        Training model: dict inputs ``history`` ``(B, L, F)``, ``targets``
+        ``(B, H)`` and the covariates, output ``(B, H)``, teacher forced when
+        called with ``training=True``, free running otherwise. Inference
+        model: the same inputs but ``targets``, output ``(B, H)`` (and the
+        weights, see ``return_attention``).
+
+    Examples
+    --------
+    >>> train, infer = build_seq2seq(lookback=8, n_features=1, horizon=3,
+    ...                              hidden_units=4)
+    >>> train.output_shape, infer.output_shape
+    ((None, 3), (None, 3))
+    """
+    _check_choice("wiring", wiring, WIRINGS)
+    _check_choice("attention", attention, ATTENTIONS)
+    if return_attention and attention is None:
+        raise ValueError("`return_attention=True` needs an `attention` mechanism.")
+    # B: batch, L: lookback, F: features, H: horizon, U: hidden units
+    inputs = {"history": keras.Input((lookback, n_features), name="history")}
+    targets = keras.Input((horizon,), name="targets")
+    x, targets_n = inputs["history"], targets
+    if window_norm is not None:
+        x, loc, scale = Norm(window_norm, name="window_norm")(x)
+        targets_n = (targets - loc) / scale  # (B, H)
+    first = x[:, -1, :1]  # (B, 1): y_{-1}, the last observed value
+
+    for i in range(num_layers):
+        last = i == num_layers - 1
+        name = None if bidirectional else f"encoder_{i}"
+        layer = recurrent_layer(cell, hidden_units, True, last, name=name)
+        if bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"encoder_{i}")
+        out = layer(x)
+        x, states = (out[0], list(out[1:])) if last else (out, [])
+        if dropout:
+            x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    if bidirectional:  # [fwd states..., bwd states...] -> one per state
+        n = len(states) // 2
+        concat = keras.layers.Concatenate
+        merged = [concat()([states[j], states[n + j]]) for j in range(n)]
+        context = merged[0]  # (B, 2U)
+        states = [
+            keras.layers.Dense(hidden_units, name=f"bridge_{j}")(s)
+            for j, s in enumerate(merged)
+        ]
+    else:
+        context = states[0]  # (B, U)
+
+    decoder = Seq2SeqDecoder(
+        cell, hidden_units, horizon, wiring, attention, seed, name="decoder"
+    )
+    encoded = dict(encoder_outputs=x, context=context, states=states, first=first)
+    if n_future:
+        inputs["future"] = keras.Input((horizon, n_future), name="future")
+        encoded["future"] = inputs["future"]
+    if n_static or static_vocab_sizes:
+        from forecaster.models.many_to_one import covariate_features
+
+        static = covariate_features(inputs, horizon, 0, n_static, static_vocab_sizes)
+        many = len(static) > 1
+        encoded["static"] = keras.layers.Concatenate()(static) if many else static[0]
+    denorm = Denorm(name="window_denorm")
+
+    def decode(decoder_inputs):  # the same layers for both models
+        out = decoder(decoder_inputs)
+        forecast, weights = out if attention is not None else (out, None)
+        if window_norm is not None:
+            forecast = denorm([forecast, loc, scale])  # (B, H)
+        return forecast, weights
+
+    train_out, _ = decode({**encoded, "targets": targets_n})
+    forecast, weights = decode(encoded)
+    name = f"seq2seq_{cell}"
+    train = keras.Model({**inputs, "targets": targets}, train_out, name=name)
+    outputs = [forecast, weights] if return_attention else forecast
+    return train, keras.Model(inputs, outputs, name=f"{name}_inference")

@@ -1,0 +1,637 @@
+"""Save and load fitted estimators: JSON, Keras weights and ``.npz``, no pickle.
+
+An artifact is a directory::
+
+    path/
+      config.json        format_version, estimator class, get_params(), the
+                         package / TensorFlow / Keras versions, the JSON-able
+                         fitted state, weight shapes and SHA-256 of the files
+      model.weights.h5   Keras weights of ``estimator.model_``
+      state.npz          array-valued fitted state (``allow_pickle=False``)
+
+The fitted state is every public attribute ending in ``_`` (the scikit-learn
+convention). Keras models among them are not stored: ``load`` rebuilds the
+network with the family's ``_build_model`` and loads the weights into it, so
+loading never deserialises code, layers or classes from the file. Classes are
+looked up in explicit allow-lists (:func:`_estimator_classes`,
+:func:`register_state_class`), never imported by name.
+
+Writes are atomic (:func:`atomic_directory`): everything goes to a hidden
+temporary sibling directory, is fsync-ed, then renamed into place, so an
+interrupted save leaves the previous artifact at ``path`` untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import glob
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import warnings
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "FORMAT_VERSION",
+    "ArtifactError",
+    "atomic_directory",
+    "load",
+    "register_state_class",
+    "save",
+]
+
+FORMAT_VERSION = 1
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.weights.h5"
+STATE_FILE = "state.npz"
+_FILES = (CONFIG_FILE, WEIGHTS_FILE, STATE_FILE)
+_TUPLE_KEY = "__tuple__"
+# Keras 3 on NumPy 2 converts TF variables with np.array(x, copy=False).
+_NUMPY_COPY_WARNING = "__array__ implementation doesn't accept a copy keyword"
+
+
+class ArtifactError(ValueError):
+    """A saved artifact is missing, corrupted or not one this version reads."""
+
+
+# -- allow-lists ----------------------------------------------------------------
+def _optional(module: str, name: str) -> type | None:
+    """``module.name`` for a fixed, package-internal name; None if the module
+    does not exist (yet). Never called with names read from a file."""
+    import importlib
+
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as err:  # only a missing module, not a broken one
+        if err.name != module:
+            raise
+        return None
+
+
+def _estimator_classes() -> dict[str, type]:
+    """The estimator classes ``load`` may instantiate, by class name."""
+    candidates = [
+        ("forecaster.estimators.recurrent", "RecurrentForecaster"),
+        ("forecaster.estimators.seq2seq", "Seq2SeqForecaster"),
+    ]
+    found = {name: _optional(module, name) for module, name in candidates}
+    return {name: cls for name, cls in found.items() if cls is not None}
+
+
+_EXTRA_STATE_CLASSES: dict[str, type] = {}
+
+
+def register_state_class(cls: type) -> type:
+    """Allow a dataclass as fitted state (usable as a class decorator).
+
+    Its fields must themselves be savable (arrays, str, numbers, lists,
+    dicts, None or other registered dataclasses); ``load`` rebuilds it with
+    ``cls(**fields)``. Register it in a module that the estimator's module
+    imports, so that it is registered before ``load`` needs it.
+
+    Raises
+    ------
+    TypeError
+        If ``cls`` is not a dataclass.
+    ValueError
+        If another class of the same name is registered.
+    """
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
+        raise TypeError(f"Expected a dataclass, got {cls!r}.")
+    known = _state_classes().get(cls.__name__)
+    if known is not None and known is not cls:
+        raise ValueError(
+            f"A different state class named {cls.__name__!r} is already "
+            f"registered ({known.__module__}.{known.__qualname__})."
+        )
+    _EXTRA_STATE_CLASSES[cls.__name__] = cls
+    return cls
+
+
+def _state_classes() -> dict[str, type]:
+    """The dataclasses ``load`` may rebuild as fitted state, by class name."""
+    candidates = [
+        ("forecaster.data.scaling", "ScalerState"),
+        ("forecaster.data.covariates", "StaticEncoding"),
+        ("forecaster.estimators.inputs", "Layout"),
+    ]
+    found = {name: _optional(module, name) for module, name in candidates}
+    builtin = {name: cls for name, cls in found.items() if cls is not None}
+    return {**builtin, **_EXTRA_STATE_CLASSES}
+
+
+# -- atomic directories ---------------------------------------------------------
+@contextlib.contextmanager
+def atomic_directory(path: str | os.PathLike, marker: str) -> Iterator[Path]:
+    """Write a directory atomically: yield a temporary sibling, then swap it in.
+
+    The caller fills the yielded directory; on a clean exit its files are
+    fsync-ed and it replaces ``path``: ``path -> .{name}.old-<random>``,
+    ``tmp -> path``, then the old copy is removed. On an exception the
+    temporary directory is removed and ``path`` is untouched.
+
+    Between the two renames (microseconds) only the ``.old-`` backup exists;
+    a crash exactly there leaves no directory at ``path``, and :func:`load`
+    then names the backup to rename back.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target directory; its parent is created if needed.
+    marker : str
+        A file that identifies an artifact of this kind: an existing ``path``
+        is replaced only if it is empty or holds ``marker``, so that saving
+        onto an unrelated directory (a typo, a home directory) never deletes
+        it.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` is a file, or a non-empty directory without ``marker``.
+    """
+    target = Path(os.path.abspath(os.fspath(path)))
+    if not target.name:
+        raise ValueError(f"Cannot write an artifact at {str(target)!r}.")
+    if target.exists():
+        if not target.is_dir():
+            raise ValueError(
+                f"Cannot save to {str(target)!r}: it exists and is not a directory."
+            )
+        if any(target.iterdir()) and not (target / marker).is_file():
+            raise ValueError(
+                f"Refusing to replace {str(target)!r}: it is a non-empty directory "
+                f"without {marker!r}, so not an artifact written here. Choose "
+                "another path or remove it first."
+            )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # mkdir (not mkdtemp, which is 0o700) so the artifact gets the umask's
+    # permissions, readable by a model server running as another user.
+    tmp = target.parent / f".{target.name}.tmp-{secrets.token_hex(8)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        _fsync_tree(tmp)
+        _swap_into_place(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _swap_into_place(tmp: Path, target: Path) -> None:
+    backup = None
+    if target.exists():
+        backup = target.parent / f".{target.name}.old-{secrets.token_hex(4)}"
+        os.rename(target, backup)
+    try:
+        os.rename(tmp, target)
+    except BaseException:
+        if backup is not None:  # put the previous artifact back
+            os.rename(backup, target)
+        raise
+    _fsync_dir(target.parent)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # directories cannot be opened on Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(dirpath))
+
+
+def _backups_of(target: Path) -> list[Path]:
+    pattern = glob.escape(str(target.parent / f".{target.name}.old-")) + "*"
+    return sorted(Path(p) for p in glob.glob(pattern))
+
+
+# -- encoding the fitted state ----------------------------------------------------
+def _to_json(value: Any, where: str) -> Any:
+    """``value`` as JSON, tuples tagged; TypeError naming ``where`` otherwise."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return float(value)
+    if isinstance(value, list):
+        return [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, tuple):
+        return {_TUPLE_KEY: [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str) or k == _TUPLE_KEY:
+                raise TypeError(
+                    f"Cannot save `{where}`: dictionary keys must be strings other "
+                    f"than {_TUPLE_KEY!r}, got {k!r}."
+                )
+            out[k] = _to_json(v, f"{where}[{k!r}]")
+        return out
+    raise TypeError(
+        f"Cannot save `{where}` of type {type(value).__qualname__}: fitted state "
+        "must be numpy arrays, registered dataclasses "
+        "(forecaster.persistence.register_state_class), or JSON values (dict, "
+        "list, tuple, str, int, float, bool, None). Teach "
+        "forecaster.persistence to store this type."
+    )
+
+
+def _from_json(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_from_json(v) for v in value]
+    if isinstance(value, dict):
+        if set(value) == {_TUPLE_KEY}:
+            return tuple(_from_json(v) for v in value[_TUPLE_KEY])
+        return {k: _from_json(v) for k, v in value.items()}
+    return value
+
+
+def _encode(value: Any, key: str, arrays: dict[str, np.ndarray]) -> dict:
+    """Describe one state value in JSON, putting its arrays into ``arrays``."""
+    if isinstance(value, np.ndarray):
+        return _encode_array(value, key, arrays)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls = type(value)
+        if _state_classes().get(cls.__name__) is not cls:
+            raise TypeError(
+                f"Cannot save `{key}`: the dataclass {cls.__qualname__} is not "
+                "registered; add it with "
+                "forecaster.persistence.register_state_class."
+            )
+        fields = {
+            f.name: _encode(getattr(value, f.name), f"{key}.{f.name}", arrays)
+            for f in dataclasses.fields(value)
+        }
+        return {"type": "dataclass", "class": cls.__name__, "fields": fields}
+    return {"type": "json", "value": _to_json(value, key)}
+
+
+def _encode_array(arr: np.ndarray, key: str, arrays: dict[str, np.ndarray]) -> dict:
+    entry = {"type": "array", "key": key, "dtype": str(arr.dtype)}
+    if arr.dtype == object:
+        if not all(isinstance(v, str) for v in arr.flat):
+            raise TypeError(
+                f"Cannot save `{key}`: an object array must hold only strings."
+            )
+        stored = arr.astype(str) if arr.size else np.zeros(arr.shape, dtype="U1")
+    elif arr.dtype.kind in "biufcmMUS":
+        stored = arr
+    else:
+        raise TypeError(
+            f"Cannot save `{key}`: arrays of dtype {arr.dtype} are not supported."
+        )
+    arrays[key] = stored
+    return entry
+
+
+def _decode(entry: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
+    kind = entry.get("type") if isinstance(entry, dict) else None
+    if kind == "json" and "value" in entry:
+        return _from_json(entry["value"])
+    if kind == "array":
+        key, dtype = entry.get("key"), entry.get("dtype")
+        if key not in arrays:
+            raise ArtifactError(f"{STATE_FILE} lacks the array {key!r} of `{where}`.")
+        arr = arrays[key]
+        if dtype == "object" and arr.dtype.kind == "U":
+            return arr.astype(object)
+        if str(arr.dtype) != dtype:
+            raise ArtifactError(
+                f"`{where}` in {STATE_FILE} has dtype {arr.dtype}, but "
+                f"{CONFIG_FILE} says {dtype}."
+            )
+        return arr
+    if kind == "dataclass":
+        name = entry.get("class")
+        cls = _state_classes().get(name) if isinstance(name, str) else None
+        if cls is None:
+            raise ArtifactError(
+                f"`{where}` names the unknown state class {name!r}; known: "
+                f"{sorted(_state_classes())}."
+            )
+        fields = entry.get("fields")
+        expected = {f.name for f in dataclasses.fields(cls) if f.init}
+        if not isinstance(fields, dict) or set(fields) != expected:
+            got = sorted(fields) if isinstance(fields, dict) else fields
+            raise ArtifactError(
+                f"`{where}` ({name}) has fields {got}, expected {sorted(expected)}."
+            )
+        return cls(**{k: _decode(v, f"{where}.{k}", arrays) for k, v in fields.items()})
+    raise ArtifactError(f"`{where}` in {CONFIG_FILE} is malformed: {entry!r}.")
+
+
+def _fitted_state(estimator) -> dict[str, Any]:
+    import keras
+
+    return {
+        name: value
+        for name, value in vars(estimator).items()
+        if name.endswith("_")
+        and not name.startswith("_")
+        and not isinstance(value, keras.Model)
+    }
+
+
+# -- save -------------------------------------------------------------------------
+def _versions() -> dict[str, str | None]:
+    import importlib.metadata
+
+    import keras
+
+    from forecaster import __version__
+
+    tf_version = None
+    for dist in ("tensorflow", "tensorflow-cpu"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            tf_version = importlib.metadata.version(dist)
+            break
+    return {
+        "forecaster": __version__,
+        "tensorflow": tf_version,
+        "keras": keras.__version__,
+        "keras_backend": keras.backend.backend(),
+        "numpy": np.__version__,
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_weights(model, path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=_NUMPY_COPY_WARNING, category=DeprecationWarning
+        )
+        model.save_weights(str(path))
+
+
+def _write_state(arrays: dict[str, np.ndarray], path: Path) -> None:
+    if any(a.dtype == object for a in arrays.values()):  # never pickle
+        raise TypeError("Object arrays cannot be saved without pickle.")
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def save(estimator, path: str | os.PathLike) -> None:
+    """Save a fitted estimator to the directory ``path``, atomically.
+
+    Parameters
+    ----------
+    estimator : BaseForecaster
+        A fitted estimator of a class that :func:`load` knows.
+    path : str or os.PathLike
+        Directory to create or replace (only an empty directory or a previous
+        artifact is replaced).
+
+    Raises
+    ------
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+    TypeError
+        If its class is not loadable, or a parameter or fitted attribute has a
+        type that cannot be stored without pickle (named in the message).
+    ValueError
+        If ``path`` is a file or an unrelated non-empty directory.
+
+    Examples
+    --------
+    >>> est.save("model_dir")  # doctest: +SKIP
+    >>> forecaster.load("model_dir").predict()  # doctest: +SKIP
+    """
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(estimator, "model_")
+    cls = type(estimator)
+    if _estimator_classes().get(cls.__name__) is not cls:
+        raise TypeError(
+            f"Cannot save a {cls.__qualname__}: load() only rebuilds "
+            f"{sorted(_estimator_classes())}; register the class in "
+            "forecaster.persistence._estimator_classes."
+        )
+    params = {
+        k: _to_json(v, f"params.{k}") for k, v in estimator.get_params(False).items()
+    }
+    arrays: dict[str, np.ndarray] = {}
+    state = {
+        name: _encode(value, name, arrays)
+        for name, value in _fitted_state(estimator).items()
+    }
+    model = estimator.model_
+    config = {
+        "format_version": FORMAT_VERSION,
+        "estimator": cls.__name__,
+        "params": params,
+        "versions": _versions(),
+        "state": state,
+        "weight_shapes": [list(map(int, w.shape)) for w in model.weights],
+    }
+    with atomic_directory(path, marker=CONFIG_FILE) as tmp:
+        _write_state(arrays, tmp / STATE_FILE)
+        _write_weights(model, tmp / WEIGHTS_FILE)
+        config["sha256"] = {
+            name: _sha256(tmp / name) for name in (WEIGHTS_FILE, STATE_FILE)
+        }
+        # config.json last: a directory with a config is a complete artifact.
+        with open(tmp / CONFIG_FILE, "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=2)
+
+
+# -- load -------------------------------------------------------------------------
+def _read_config(root: Path) -> dict:
+    try:
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8")
+        config = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ArtifactError(f"{CONFIG_FILE} is not valid JSON ({err}).") from err
+    if not isinstance(config, dict):
+        raise ArtifactError(f"{CONFIG_FILE} must hold a JSON object.")
+    version = config.get("format_version")
+    if type(version) is not int or version != FORMAT_VERSION:
+        versions = config.get("versions")
+        saved_by = versions.get("forecaster") if isinstance(versions, dict) else None
+        raise ArtifactError(
+            f"unknown format_version {version!r} in {CONFIG_FILE}; this version "
+            f"of forecaster reads format_version {FORMAT_VERSION}. Load it with "
+            f"the forecaster version that saved it ({saved_by or 'unknown'})."
+        )
+    types = {
+        "estimator": str,
+        "params": dict,
+        "state": dict,
+        "weight_shapes": list,
+        "sha256": dict,
+    }
+    for key, typ in types.items():
+        if not isinstance(config.get(key), typ):
+            raise ArtifactError(
+                f"{CONFIG_FILE} lacks {key!r} (a JSON {typ.__name__}) or it is "
+                "malformed."
+            )
+    return config
+
+
+def _check_files(root: Path, config: dict) -> None:
+    for name in (WEIGHTS_FILE, STATE_FILE):
+        if config["sha256"].get(name) != _sha256(root / name):
+            raise ArtifactError(
+                f"{name} is corrupted or was modified: its SHA-256 does not match "
+                f"the one recorded in {CONFIG_FILE}."
+            )
+
+
+def _read_arrays(root: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(root / STATE_FILE, allow_pickle=False) as npz:
+            return {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as err:
+        raise ArtifactError(f"{STATE_FILE} could not be read ({err}).") from err
+
+
+def _new_estimator(config: dict):
+    classes = _estimator_classes()
+    name = config["estimator"]
+    if name not in classes:
+        raise ArtifactError(
+            f"unknown estimator class {name!r} in {CONFIG_FILE}; known: "
+            f"{sorted(classes)}."
+        )
+    cls = classes[name]
+    params = _from_json(config["params"])
+    unknown = sorted(set(params) - set(cls._get_param_names()))
+    if unknown:
+        raise ArtifactError(f"{CONFIG_FILE} has unknown {name} parameters {unknown}.")
+    est = cls(**params)
+    check = getattr(est, "_check_params", None)
+    if check is not None:
+        try:
+            check()
+        except (ValueError, TypeError) as err:
+            raise ArtifactError(
+                f"{CONFIG_FILE} has an invalid parameter: {err}"
+            ) from err
+    return est
+
+
+def _load_weights(model, root: Path, shapes: list) -> None:
+    rebuilt = [list(map(int, w.shape)) for w in model.weights]
+    if rebuilt != shapes:
+        raise ArtifactError(
+            f"the network rebuilt from {CONFIG_FILE} does not match the saved "
+            f"weights (weight shapes {rebuilt} vs {shapes}); were the parameters "
+            "edited?"
+        )
+    # Keras only warns about some mismatches and keeps fresh weights: refuse.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            model.load_weights(str(root / WEIGHTS_FILE))
+        except Exception as err:
+            raise ArtifactError(
+                f"{WEIGHTS_FILE} could not be loaded into the network ({err})."
+            ) from err
+
+
+def load(path: str | os.PathLike):
+    """Load an estimator saved with :func:`save`.
+
+    The estimator class comes from an allow-list, its network is rebuilt from
+    the saved parameters and the weights are loaded into it: nothing in the
+    artifact is executed or unpickled. The result predicts exactly what the
+    saved estimator did.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Directory written by :func:`save`.
+
+    Returns
+    -------
+    BaseForecaster
+        The fitted estimator.
+
+    Raises
+    ------
+    ArtifactError (a ValueError)
+        If the directory or a file is missing, a file is corrupted, the
+        format version or estimator class is unknown, or the parameters do
+        not rebuild the saved network; nothing is half-loaded.
+    """
+    root = Path(os.path.abspath(os.fspath(path)))
+
+    def fail(reason: str) -> ArtifactError:
+        return ArtifactError(f"Cannot load a forecaster from {str(root)!r}: {reason}")
+
+    if not root.is_dir():
+        reason = "the directory does not exist."
+        if root.exists():
+            reason = "it is not a directory."
+        backups = _backups_of(root)
+        if backups:
+            reason += (
+                f" A previous artifact was left at {str(backups[-1])!r} by a save "
+                f"interrupted while swapping directories; rename it to "
+                f"{str(root)!r} to recover it."
+            )
+        raise fail(reason)
+    missing = [name for name in _FILES if not (root / name).is_file()]
+    if missing:
+        raise fail(f"missing {', '.join(missing)}.")
+    try:
+        config = _read_config(root)
+        _check_files(root, config)
+        est = _new_estimator(config)
+        arrays = _read_arrays(root)
+        for name, entry in config["state"].items():
+            public = name.isidentifier() and not name.startswith("_")
+            if not (public and name.endswith("_")):  # as save writes them
+                raise ArtifactError(f"invalid fitted attribute name {name!r}.")
+            try:
+                setattr(est, name, _decode(entry, name, arrays))
+            except ArtifactError:
+                raise
+            except (TypeError, ValueError) as err:  # e.g. a dataclass refusing
+                raise ArtifactError(f"`{name}` could not be restored ({err}).") from err
+        try:
+            model = est._build_model(est.n_features_)
+        except (AttributeError, KeyError, TypeError, ValueError) as err:
+            raise ArtifactError(
+                f"the network could not be rebuilt from the saved state ({err})."
+            ) from err
+        _load_weights(model, root, config["weight_shapes"])
+    except ArtifactError as err:
+        raise fail(str(err)) from err
+    est.model_ = model
+    return est

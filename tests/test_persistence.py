@@ -1,0 +1,481 @@
+"""save / load: exact round trips, tampered artifacts, atomic writes, no pickle."""
+
+import dataclasses
+import functools
+import json
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.exceptions import NotFittedError
+
+import forecaster
+from forecaster import RecurrentForecaster, persistence
+from forecaster.persistence import ArtifactError, register_state_class
+from tests.conftest import make_frame
+
+# One epoch, no validation pass: the tests need a fitted network, not a good one.
+TINY = dict(
+    horizon=3,
+    lookback=6,
+    hidden_units=4,
+    max_epochs=1,
+    val_size=0,
+    early_stopping_patience=None,
+    verbose=0,
+    random_state=0,
+)
+
+
+def _panel():
+    t = np.arange(60)
+    return make_frame({"a": np.sin(t / 3.0), "b": 5 + 2 * np.cos(t / 4.0)})
+
+
+@functools.cache
+def _fit(cell):
+    return RecurrentForecaster(cell=cell, **TINY).fit(_panel())
+
+
+@pytest.fixture(params=["lstm", "gru", "peephole_lstm"])
+def fitted(request):
+    return _fit(request.param)
+
+
+@pytest.fixture(scope="module")
+def artifact(tmp_path_factory):
+    """A saved panel-fitted LSTM, and the estimator it came from."""
+    est = _fit("lstm")
+    path = tmp_path_factory.mktemp("artifact") / "model"
+    est.save(path)
+    return est, path
+
+
+def _copy_fitted(est, cls=RecurrentForecaster):
+    """A new estimator sharing ``est``'s fit (no second training)."""
+    new = cls(**est.get_params())
+    vars(new).update({k: v for k, v in vars(est).items() if k.endswith("_")})
+    return new
+
+
+def _same_state(a, b):
+    assert a.get_params() == b.get_params()
+    np.testing.assert_array_equal(a.ids_, b.ids_)
+    assert b.ids_.dtype == object
+    np.testing.assert_array_equal(a.last_times_, b.last_times_)
+    assert b.last_times_.dtype == a.last_times_.dtype
+    np.testing.assert_array_equal(a.last_windows_, b.last_windows_)
+    assert a.scaler_.kind == b.scaler_.kind
+    np.testing.assert_array_equal(a.scaler_.loc, b.scaler_.loc)
+    np.testing.assert_array_equal(a.scaler_.scale, b.scaler_.scale)
+    assert a.history_ == b.history_
+    for name in ("lookback_", "n_features_", "freq_", "tz_", "input_was_series_"):
+        assert getattr(a, name) == getattr(b, name)
+
+
+def test_round_trip_predicts_identically(fitted, tmp_path):
+    start = time.perf_counter()
+    fitted.save(tmp_path / "m")
+    saved = time.perf_counter()
+    loaded = forecaster.load(tmp_path / "m")
+    print(
+        f"{fitted.cell}: save {saved - start:.2f}s, load {time.perf_counter() - saved:.2f}s"
+    )
+    assert type(loaded) is RecurrentForecaster and loaded is not fitted
+    _same_state(fitted, loaded)
+    pd.testing.assert_frame_equal(loaded.predict(), fitted.predict())
+    np.testing.assert_array_equal(
+        loaded.predict()["yhat"].to_numpy(), fitted.predict()["yhat"].to_numpy()
+    )
+    # new history, a known and an unseen series
+    new = _panel().groupby("unique_id").head(40)
+    new.loc[new.unique_id == "b", "unique_id"] = "new"
+    pd.testing.assert_frame_equal(loaded.predict(new), fitted.predict(new))
+
+
+def test_round_trip_series_fitted(tmp_path):
+    t = pd.date_range("2021-01-01", periods=50, freq="D")
+    est = RecurrentForecaster(**TINY).fit(pd.Series(np.sin(np.arange(50) / 4), t))
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(str(tmp_path / "m"))
+    assert loaded.input_was_series_ is True
+    _same_state(est, loaded)
+    pd.testing.assert_frame_equal(loaded.predict(), est.predict())
+    new = pd.Series(np.cos(np.arange(20) / 4), pd.date_range("2022", periods=20))
+    pd.testing.assert_frame_equal(loaded.predict(new), est.predict(new))
+
+
+def test_artifact_layout(artifact):
+    est, path = artifact
+    assert sorted(os.listdir(path)) == ["config.json", "model.weights.h5", "state.npz"]
+    config = json.loads((path / "config.json").read_text())
+    assert config["format_version"] == 1
+    assert config["estimator"] == "RecurrentForecaster"
+    assert config["params"] == est.get_params()
+    assert config["versions"]["forecaster"] == forecaster.__version__
+    assert {"tensorflow", "keras"} <= set(config["versions"])
+    assert "model_" not in config["state"]
+    assert config["state"]["scaler_"]["class"] == "ScalerState"
+    with np.load(path / "state.npz", allow_pickle=False) as npz:
+        assert npz["ids_"].dtype.kind == "U"
+        assert {
+            "ids_",
+            "last_times_",
+            "last_windows_",
+            "scaler_.loc",
+            "scaler_.scale",
+        } <= set(npz.files)
+
+
+def test_unfitted_save_raises(tmp_path):
+    with pytest.raises(NotFittedError):
+        RecurrentForecaster().save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+# -- tampering ------------------------------------------------------------------
+def _edit_config(path, edit):
+    config = json.loads((path / "config.json").read_text())
+    edit(config)
+    (path / "config.json").write_text(json.dumps(config))
+
+
+def _rehash(path, name):
+    _edit_config(
+        path, lambda c: c["sha256"].update({name: persistence._sha256(path / name)})
+    )
+
+
+def _truncate(path, name):
+    data = (path / name).read_bytes()
+    (path / name).write_bytes(data[: len(data) // 2])
+
+
+def _flip_bytes(path, name):
+    data = bytearray((path / name).read_bytes())
+    for i in range(len(data) // 2, len(data) // 2 + 64):
+        data[i] ^= 0xFF
+    (path / name).write_bytes(bytes(data))
+
+
+def _set_state(name, entry):
+    return lambda c: c["state"].__setitem__(name, entry)
+
+
+TAMPERS = {
+    "missing weights": (
+        lambda p: (p / "model.weights.h5").unlink(),
+        "missing model.weights.h5",
+    ),
+    "missing state": (lambda p: (p / "state.npz").unlink(), "missing state.npz"),
+    "missing config": (lambda p: (p / "config.json").unlink(), "missing config.json"),
+    "truncated weights": (
+        lambda p: _truncate(p, "model.weights.h5"),
+        "model.weights.h5 is corrupted or was modified: its SHA-256 does not match",
+    ),
+    "flipped weights bytes": (
+        lambda p: _flip_bytes(p, "model.weights.h5"),
+        "model.weights.h5 is corrupted or was modified",
+    ),
+    "truncated weights, checksum updated": (
+        lambda p: (_truncate(p, "model.weights.h5"), _rehash(p, "model.weights.h5")),
+        r"model.weights.h5 could not be loaded into the network \(.*truncated",
+    ),
+    "truncated state": (
+        lambda p: _truncate(p, "state.npz"),
+        "state.npz is corrupted or was modified",
+    ),
+    "garbage state, checksum updated": (
+        lambda p: ((p / "state.npz").write_bytes(b"junk"), _rehash(p, "state.npz")),
+        "state.npz could not be read",
+    ),
+    "invalid json": (
+        lambda p: (p / "config.json").write_text('{"format_version": 1,'),
+        "config.json is not valid JSON",
+    ),
+    "json not an object": (
+        lambda p: (p / "config.json").write_text("[1, 2]"),
+        "config.json must hold a JSON object",
+    ),
+    "unknown format version": (
+        lambda p: _edit_config(p, lambda c: c.update(format_version=2)),
+        "unknown format_version 2 in config.json; this version of forecaster "
+        "reads format_version 1",
+    ),
+    "format version as string": (
+        lambda p: _edit_config(p, lambda c: c.update(format_version="1")),
+        "unknown format_version '1'",
+    ),
+    "missing params": (
+        lambda p: _edit_config(p, lambda c: c.pop("params")),
+        "config.json lacks 'params'",
+    ),
+    "unknown estimator class": (
+        lambda p: _edit_config(p, lambda c: c.update(estimator="os.system")),
+        r"unknown estimator class 'os.system' in config.json; known: \[",
+    ),
+    "unregistered cell layer": (
+        lambda p: _edit_config(p, lambda c: c["params"].update(cell="EvilCell")),
+        "config.json has an invalid parameter: Received an invalid value for "
+        "argument `cell`",
+    ),
+    "unknown parameter": (
+        lambda p: _edit_config(p, lambda c: c["params"].update(evil=1)),
+        r"unknown RecurrentForecaster parameters \['evil'\]",
+    ),
+    "edited architecture": (
+        lambda p: _edit_config(p, lambda c: c["params"].update(hidden_units=5)),
+        "does not match the saved weights",
+    ),
+    "unregistered state class": (
+        lambda p: _edit_config(
+            p,
+            _set_state(
+                "scaler_",
+                {"type": "dataclass", "class": "subprocess.Popen", "fields": {}},
+            ),
+        ),
+        r"`scaler_` names the unknown state class 'subprocess.Popen'",
+    ),
+    "state array missing": (
+        lambda p: _edit_config(
+            p, _set_state("ids_", {"type": "array", "key": "nope", "dtype": "object"})
+        ),
+        "state.npz lacks the array 'nope' of `ids_`",
+    ),
+    "malformed state entry": (
+        lambda p: _edit_config(p, _set_state("lookback_", {"type": "pickle"})),
+        "`lookback_` in config.json is malformed",
+    ),
+    "dunder state name": (
+        lambda p: _edit_config(
+            p, _set_state("__class__", {"type": "json", "value": "x"})
+        ),
+        "invalid fitted attribute name '__class__'",
+    ),
+    "state lacks n_features_": (
+        lambda p: _edit_config(p, lambda c: c["state"].pop("n_features_")),
+        "the network could not be rebuilt from the saved state",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(TAMPERS))
+def test_tampered_artifact_is_refused(artifact, tmp_path, case):
+    tamper, message = TAMPERS[case]
+    path = tmp_path / "m"
+    shutil.copytree(artifact[1], path)
+    tamper(path)
+    with pytest.raises(ValueError, match=message) as info:
+        forecaster.load(path)
+    assert isinstance(info.value, ArtifactError)
+    assert str(path) in str(info.value)
+
+
+def test_missing_directory(tmp_path):
+    with pytest.raises(ValueError, match="the directory does not exist"):
+        forecaster.load(tmp_path / "nothing")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="it is not a directory"):
+        forecaster.load(tmp_path / "file")
+
+
+# -- atomic writes ----------------------------------------------------------------
+def _siblings(path: Path):
+    return sorted(p.name for p in path.parent.iterdir())
+
+
+def test_crash_mid_save_leaves_previous_artifact(artifact, tmp_path, monkeypatch):
+    old, _ = artifact
+    path = tmp_path / "m"
+    old.save(path)
+    expected = old.predict()
+
+    def crash(model, target):
+        target.write_bytes(b"half a weights file")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(persistence, "_write_weights", crash)
+    with pytest.raises(OSError, match="No space left"):
+        old.save(path)
+    assert _siblings(path) == ["m"]  # the temporary directory is gone
+    pd.testing.assert_frame_equal(forecaster.load(path).predict(), expected)
+
+
+def test_failed_swap_rolls_back(artifact, tmp_path, monkeypatch):
+    old, _ = artifact
+    path = tmp_path / "m"
+    old.save(path)
+    real_rename, calls = os.rename, []
+
+    def rename(src, dst):
+        calls.append((src, dst))
+        if len(calls) == 2:  # tmp -> path, after path -> backup
+            raise OSError("interrupted")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="interrupted"):
+        old.save(path)
+    monkeypatch.undo()
+    assert _siblings(path) == ["m"]
+    pd.testing.assert_frame_equal(forecaster.load(path).predict(), old.predict())
+
+
+def test_load_names_backup_left_between_renames(artifact, tmp_path):
+    path = tmp_path / "m"
+    shutil.copytree(artifact[1], tmp_path / ".m.old-1a2b3c4d")
+    with pytest.raises(
+        ValueError,
+        match=r"does not exist\. A previous artifact was left at .*\.m\.old-1a2b3c4d'",
+    ):
+        forecaster.load(path)
+
+
+def test_save_replaces_previous_artifact(artifact, tmp_path):
+    old, _ = artifact
+    path = tmp_path / "m"
+    old.save(path)
+    new = _fit("gru")
+    new.save(path)
+    assert _siblings(path) == ["m"]
+    loaded = forecaster.load(path)
+    assert loaded.cell == "gru"
+    pd.testing.assert_frame_equal(loaded.predict(), new.predict())
+
+
+def test_save_refuses_to_replace_other_things(artifact, tmp_path):
+    est, _ = artifact
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "notes.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="Refusing to replace .*without 'config.json'"):
+        est.save(tmp_path / "docs")
+    assert (tmp_path / "docs" / "notes.txt").read_text() == "keep me"
+    (tmp_path / "file").write_text("keep me")
+    with pytest.raises(ValueError, match="exists and is not a directory"):
+        est.save(tmp_path / "file")
+    (tmp_path / "empty").mkdir()
+    est.save(tmp_path / "empty")  # an empty directory is fine
+    assert (tmp_path / "empty" / "config.json").is_file()
+
+
+# -- what state can be saved --------------------------------------------------------
+@register_state_class
+@dataclasses.dataclass(frozen=True)
+class _ProbeState:
+    name: str
+    values: np.ndarray
+
+
+def test_generic_state_round_trips(artifact, tmp_path):
+    est = _copy_fitted(artifact[0])
+    est.encoder_ = _ProbeState("probe", np.array(["x", "y"], dtype=object))
+    est.quantiles_ = {"levels": (0.1, 0.5), "n": np.int64(3), "w": np.float32(0.5)}
+    est.flags_ = np.array([True, False])
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(tmp_path / "m")
+    assert loaded.encoder_.name == "probe"
+    assert loaded.encoder_.values.tolist() == ["x", "y"]
+    assert loaded.quantiles_ == {"levels": (0.1, 0.5), "n": 3, "w": 0.5}
+    assert isinstance(loaded.quantiles_["levels"], tuple)
+    assert loaded.flags_.dtype == bool
+
+
+@pytest.mark.parametrize(
+    "value,where",
+    [
+        (object(), "`weird_` of type object"),
+        ({"a": {1, 2}}, r"`weird_\['a'\]` of type set"),
+        ({1: 2}, "`weird_`: dictionary keys must be strings"),
+        (
+            np.array([1, "a"], dtype=object),
+            "`weird_`: an object array must hold only strings",
+        ),
+        (
+            dataclasses.make_dataclass("Loose", ["x"])(1),
+            "dataclass Loose is not registered",
+        ),
+    ],
+)
+def test_unsavable_state_is_named(artifact, tmp_path, value, where):
+    est = _copy_fitted(artifact[0])
+    est.weird_ = value
+    with pytest.raises(TypeError, match=where):
+        est.save(tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_unregistered_estimator_class_is_not_saved(artifact, tmp_path):
+    class Mine(RecurrentForecaster):
+        pass
+
+    est = _copy_fitted(artifact[0], Mine)
+    with pytest.raises(
+        TypeError, match="Cannot save a .*Mine: load\\(\\) only rebuilds"
+    ):
+        est.save(tmp_path / "m")
+
+
+def test_no_pickle_in_the_package():
+    root = Path(forecaster.__file__).parent
+    banned = re.compile(
+        r"^\s*(import|from)\s+(pickle|dill|cloudpickle|joblib|shelve|marshal)\b"
+        r"|allow_pickle\s*=\s*True",
+        re.MULTILINE,
+    )
+    offenders = [
+        str(p.relative_to(root))
+        for p in sorted(root.rglob("*.py"))
+        if banned.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_round_trip_with_covariates(tmp_path):
+    df = _panel()
+    df["temp"] = np.arange(len(df), dtype=float)
+    df["x"] = np.sin(np.arange(len(df)))
+    static = pd.DataFrame(
+        {"unique_id": ["a", "b"], "store": ["n", "s"], "area": [1.0, 3.0]}
+    )
+    est = RecurrentForecaster(
+        **TINY,
+        past_covariates=["temp"],
+        future_covariates=["x"],
+        calendar_features=["hour"],
+        static_features=["store", "area"],
+    ).fit(df, static_df=static)
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(tmp_path / "m")
+    assert loaded.layout_ == est.layout_
+    assert loaded.static_encoding_.vocab == est.static_encoding_.vocab
+    last = df.groupby("unique_id")["ds"].max()
+    future = pd.concat(
+        pd.DataFrame(
+            {
+                "unique_id": k,
+                "ds": pd.date_range(t, periods=4, freq="h")[1:],
+                "x": [0.1, 0.2, 0.3],
+            }
+        )
+        for k, t in last.items()
+    )
+    pd.testing.assert_frame_equal(
+        loaded.predict(future_df=future), est.predict(future_df=future)
+    )
+
+
+def test_seq2seq_round_trip(tmp_path):
+    seq2seq = pytest.importorskip("forecaster.estimators.seq2seq")
+    est = seq2seq.Seq2SeqForecaster(**TINY, attention="bahdanau").fit(_panel())
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(tmp_path / "m")
+    assert type(loaded) is seq2seq.Seq2SeqForecaster
+    pd.testing.assert_frame_equal(loaded.predict(), est.predict())
+    weights, ids = loaded.predict_attention()
+    np.testing.assert_array_equal(weights, est.predict_attention()[0])
