@@ -1,16 +1,27 @@
 """forecaster: recurrent-network time-series forecasting on Keras 3.
 
-Public names: :class:`RecurrentForecaster`, :class:`Seq2SeqForecaster`, :mod:`forecaster.datasets`,
-:mod:`forecaster.metrics`, :mod:`forecaster.baselines`. Importing the package
-does not import TensorFlow; fitting does.
+Public names: :class:`RecurrentForecaster`, :class:`Seq2SeqForecaster`,
+:func:`load`, :func:`cross_validation`, :func:`evaluate_cv`,
+:mod:`forecaster.datasets`, :mod:`forecaster.metrics`,
+:mod:`forecaster.baselines`. Importing the package does not import
+TensorFlow; fitting does.
 """
 
 from forecaster import datasets
+from forecaster.backtest import cross_validation, evaluate_cv
 from forecaster.estimators import RecurrentForecaster, Seq2SeqForecaster
 
 __version__ = "0.1.0"
 
-__all__ = ["RecurrentForecaster", "Seq2SeqForecaster", "datasets", "load", "__version__"]
+__all__ = [
+    "RecurrentForecaster",
+    "Seq2SeqForecaster",
+    "cross_validation",
+    "datasets",
+    "evaluate_cv",
+    "load",
+    "__version__",
+]
 
 
 def load(path):

@@ -193,3 +193,12 @@ def test_automatic_lookback_capped_by_shortest_series():
     ).fit(df)
     # two days of hourly data (48) would leave no window in 40 points
     assert est.lookback_ == 40 - 3
+
+
+def test_import_does_not_load_tensorflow():
+    import subprocess
+    import sys
+
+    code = "import sys, forecaster; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False False", out.stderr[-2000:]

@@ -12,19 +12,23 @@ from forecaster.models.heads import (
     HeadDenormalization,
     LocationShift,
     MonotoneQuantiles,
+    check_quantiles,
+    head_size,
+    output_head,
+    point_head,
+)
+from forecaster.models.losses import (
     NormalNLL,
     PinballLoss,
     StudentTNLL,
-    check_quantiles,
-    denormalize_numpy,
-    distribution_quantiles,
-    head_size,
     log_gamma,
     make_loss,
-    output_head,
-    point_forecast,
-    point_head,
     point_loss,
+)
+from forecaster.models.predictive import (
+    denormalize_numpy,
+    distribution_quantiles,
+    point_forecast,
     quantile_columns,
     sample_paths,
 )

@@ -18,7 +18,6 @@ from sklearn.utils.validation import check_is_fitted
 from forecaster.data import (
     fit_scaler,
     future_times,
-    inverse_transform,
     last_windows,
     make_dataset,
     series_to_frame,
@@ -33,7 +32,7 @@ from forecaster.data.covariates import (
     future_block,
 )
 from forecaster.data.scaling import ScalerState
-from forecaster.data.validation import check_min_length
+from forecaster.data.validation import check_min_length, check_positive_int
 from forecaster.estimators.inputs import (
     drop_short_series,
     frame_panel,
@@ -41,7 +40,8 @@ from forecaster.estimators.inputs import (
     layout_of,
 )
 from forecaster.estimators.params import check_common_params, resolve_lookback
-from forecaster.estimators.training import train
+from forecaster.estimators.uncertainty import check_levels, probabilistic_columns
+from forecaster.models.predictive import denormalize_numpy, point_forecast
 
 __all__ = ["BaseForecaster"]
 
@@ -192,6 +192,8 @@ class BaseForecaster(BaseEstimator):
 
         import tensorflow as tf
 
+        from forecaster.estimators.training import train
+
         epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
         common = dict(future_cols=layout.future_idx, indptr=panel.indptr, static=static)
         train_ds = make_dataset(
@@ -219,6 +221,7 @@ class BaseForecaster(BaseEstimator):
             strategy=strategy,
             checkpoint_dir=checkpoint_dir,
         )
+        self.conformal_scores_ = self._calibrate(scaled, val_starts, common)
         self.input_was_series_ = as_series
         self.freq_ = panel.freq
         self.tz_ = panel.tz
@@ -231,9 +234,22 @@ class BaseForecaster(BaseEstimator):
         return self
 
     def _loss(self):
-        from forecaster.models.heads import point_loss
+        from forecaster.models.losses import make_loss
 
-        return point_loss(self.loss)
+        return make_loss(self.loss, tuple(self.quantiles))
+
+    def _calibrate(self, scaled, starts, common) -> np.ndarray:
+        """Absolute residuals ``(n_windows, H)`` of the point forecast on the
+        validation windows, in scaled units: the conformal scores."""
+        if not len(starts):
+            return np.zeros((0, self.horizon), np.float32)
+        ds = make_dataset(scaled, starts, self.lookback_, self.horizon, 4096, **common)
+        scores = []
+        for inputs, targets in ds.as_numpy_iterator():
+            raw = self._forward(inputs)
+            point = point_forecast(raw, self.loss, tuple(self.quantiles))
+            scores.append(np.abs(targets - point))
+        return np.concatenate(scores).astype(np.float32)
 
     # -- predict --------------------------------------------------------------
     def predict(
@@ -241,6 +257,8 @@ class BaseForecaster(BaseEstimator):
         df: pd.DataFrame | pd.Series | None = None,
         future_df: pd.DataFrame | None = None,
         static_df: pd.DataFrame | None = None,
+        level: list[float] | None = None,
+        num_samples: int | None = None,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of each series.
 
@@ -257,12 +275,22 @@ class BaseForecaster(BaseEstimator):
         static_df : pandas.DataFrame, optional
             Static features; default: those seen at fit (required for
             series not seen at fit).
+        level : list of float, optional
+            Prediction intervals in percent, e.g. ``[80, 95]``, as columns
+            ``yhat_lo80``, ``yhat_hi80``...: from the predicted distribution
+            for ``normal``/``student_t``, from the quantile head when it has
+            the levels, otherwise split-conformal from the validation
+            windows' residuals (any point model).
+        num_samples : int, optional
+            Distribution heads: draw this many samples per step and report
+            empirical quantiles (instead of exact ones).
 
         Returns
         -------
         pandas.DataFrame
-            Long frame ``id_col, time_col, yhat``; for a Series input, a
-            frame indexed by ``time_col`` with column ``yhat``.
+            Long frame ``id_col, time_col, yhat`` (+ ``yhat_q<q>`` for
+            probabilistic heads, + interval columns); for a Series input, a
+            frame indexed by ``time_col``.
 
         Raises
         ------
@@ -273,11 +301,17 @@ class BaseForecaster(BaseEstimator):
             are missing.
         """
         check_is_fitted(self, "model_")
+        levels = check_levels(level)
+        if num_samples is not None:
+            check_positive_int("num_samples", num_samples)
         ids, last_t, windows, scaler, as_series = self._history(df)
         inputs = self._inputs(ids, last_t, windows, scaler, future_df, static_df)
-        out = self._forward(inputs)  # (N, H)
-        yhat = inverse_transform(scaler, out, np.arange(len(ids)))
-        return self._forecast_frame(ids, last_t, yhat, as_series)
+        raw = self._forward(inputs)  # (N, H) or (N, H, P), scaled units
+        loc, scale = scaler.loc[:, 0], scaler.scale[:, 0]  # (N,)
+        out = denormalize_numpy(raw, loc[:, None], scale[:, None], self.loss)
+        yhat = point_forecast(out, self.loss, tuple(self.quantiles))  # (N, H)
+        extra = probabilistic_columns(self, out, yhat, scale, levels, num_samples)
+        return self._forecast_frame(ids, last_t, yhat, as_series, extra)
 
     def _history(self, df):
         """Series ids, last timestamps, raw last windows and scaler to use."""
@@ -381,7 +415,7 @@ class BaseForecaster(BaseEstimator):
         return np.concatenate(parts)
 
     def _forecast_frame(
-        self, ids, last_t, yhat: np.ndarray, as_series: bool
+        self, ids, last_t, yhat: np.ndarray, as_series: bool, extra: dict | None = None
     ) -> pd.DataFrame:
         h = self.horizon
         ds = pd.DatetimeIndex(future_times(last_t, self.freq_, h))
@@ -392,6 +426,7 @@ class BaseForecaster(BaseEstimator):
                 self.id_col: np.repeat(np.asarray(ids, dtype=object), h),
                 self.time_col: ds,
                 "yhat": yhat.reshape(-1).astype(np.float64),
+                **(extra or {}),
             }
         )
         if as_series:

@@ -91,8 +91,8 @@ def check_common_params(est) -> None:
     ValueError, TypeError
         Naming the argument and echoing the value.
     """
-    from forecaster.models.heads import LOSSES
     from forecaster.models.layers import CELLS, WINDOW_NORMS
+    from forecaster.models.spec import LOSSES, check_quantiles
 
     for name in ("horizon", "hidden_units", "num_layers", "batch_size", "max_epochs"):
         check_positive_int(name, getattr(est, name))
@@ -102,6 +102,7 @@ def check_common_params(est) -> None:
     _choice("scaler", est.scaler, SCALERS)
     _choice("window_norm", est.window_norm, WINDOW_NORMS)
     _choice("loss", est.loss, LOSSES)
+    check_quantiles(est.quantiles)
     if not (isinstance(est.dropout, int | float) and 0 <= est.dropout < 1):
         raise ValueError(
             "Received an invalid value for argument `dropout`, expected a float in "

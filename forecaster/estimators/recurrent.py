@@ -40,8 +40,15 @@ class RecurrentForecaster(BaseForecaster):
         was chosen by measurement: it beats seasonal naive on every bundled
         data set, ``standard`` (also divide by the window's std) loses on
         air_passengers (``benchmarks/results/window_norm.json``).
-    loss : {"mse", "mae", "huber"}, default "mse"
-        Training loss on the scaled data.
+    loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
+        Training loss on the scaled data. ``quantile`` trains one
+        multi-quantile head with the pinball loss (quantiles monotone by
+        construction); ``normal`` / ``student_t`` train a distribution head by
+        negative log-likelihood (scale through softplus). ``predict`` then adds
+        ``yhat_q<level>`` columns.
+    quantiles : tuple of float, default (0.1, 0.5, 0.9)
+        Levels of the quantile head, and the levels reported for the
+        distribution heads.
     batch_size : int, default 32
     max_epochs : int, default 100
     learning_rate : float, default 1e-3
@@ -120,6 +127,7 @@ class RecurrentForecaster(BaseForecaster):
         scaler: str = "standard",
         window_norm: str | None = "mean",
         loss: str = "mse",
+        quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
         max_epochs: int = 100,
         learning_rate: float = 1e-3,
@@ -147,6 +155,7 @@ class RecurrentForecaster(BaseForecaster):
         self.scaler = scaler
         self.window_norm = window_norm
         self.loss = loss
+        self.quantiles = quantiles
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -180,4 +189,6 @@ class RecurrentForecaster(BaseForecaster):
             n_future=self.n_future_,
             n_static=self.static_numeric_.shape[1],
             static_vocab_sizes=tuple(self.static_vocab_sizes_),
+            loss=self.loss,
+            quantiles=tuple(self.quantiles),
         )

@@ -7,6 +7,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from forecaster.estimators.base import BaseForecaster
+from forecaster.models.spec import POINT_LOSSES
 
 __all__ = ["Seq2SeqForecaster"]
 
@@ -42,6 +43,8 @@ class Seq2SeqForecaster(BaseForecaster):
     window_norm : {"standard", "mean", None}, default "mean"
         Per-window normalisation inside the model; the decoder works in the
         normalised space.
+    quantiles : tuple of float, default (0.1, 0.5, 0.9)
+        Kept for a common parameter set; seq2seq trains point losses only.
     loss : {"mse", "mae", "huber"}, default "mse"
     batch_size : int, default 32
     max_epochs : int, default 100
@@ -126,6 +129,7 @@ class Seq2SeqForecaster(BaseForecaster):
         scaler: str = "standard",
         window_norm: str | None = "mean",
         loss: str = "mse",
+        quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
         max_epochs: int = 100,
         learning_rate: float = 1e-3,
@@ -158,6 +162,7 @@ class Seq2SeqForecaster(BaseForecaster):
         self.scaler = scaler
         self.window_norm = window_norm
         self.loss = loss
+        self.quantiles = quantiles
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.learning_rate = learning_rate
@@ -206,6 +211,15 @@ class Seq2SeqForecaster(BaseForecaster):
             raise ValueError(
                 "Received an invalid value for argument `scheduled_sampling`, "
                 f"expected None or a probability in [0, 1], got {p!r}."
+            )
+        if self.loss not in POINT_LOSSES:
+            # The decoder feeds back one value per step; sampling coherent
+            # paths through it for quantile/distribution heads is not built.
+            raise ValueError(
+                "Received an invalid value for argument `loss`: Seq2SeqForecaster "
+                f"supports the point losses {POINT_LOSSES}, got {self.loss!r}. Use "
+                "predict(level=...) for conformal intervals, or "
+                "RecurrentForecaster for quantile/distribution heads."
             )
 
     # -- the family hooks -------------------------------------------------------

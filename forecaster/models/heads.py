@@ -1,4 +1,4 @@
-"""Output heads, their losses and the NumPy side of probabilistic forecasts.
+"""Output heads: the Keras layers that parameterise each loss's forecast.
 
 A head maps the network's final features ``(B, D)`` to the forecast of the
 whole horizon at once: ``(B, H)`` for a point loss, ``(B, H, P)`` otherwise,
@@ -15,22 +15,25 @@ student_t        3    loc, scale, df (``df > 2``: the variance exists)
 
 Keras side: :func:`output_head`, the layers :class:`MonotoneQuantiles`,
 :class:`DistributionParams`, :class:`LocationShift` and
-:class:`HeadDenormalization`, the losses :class:`PinballLoss`,
-:class:`NormalNLL` and :class:`StudentTNLL` (via :func:`make_loss`). NumPy
-side: :func:`denormalize_numpy`, :func:`point_forecast`,
-:func:`distribution_quantiles`, :func:`sample_paths` and
-:func:`quantile_columns`. Only ``keras.layers`` / ``keras.ops`` in the model
+:class:`HeadDenormalization`. The losses are in
+:mod:`forecaster.models.losses`, the NumPy side of probabilistic forecasts in
+:mod:`forecaster.models.predictive`. Only ``keras.layers`` / ``keras.ops`` in the model
 part, so it runs on any Keras backend.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import keras
-import numpy as np
 from keras import ops
+
+from forecaster.models.spec import (
+    DISTRIBUTION_LOSSES,
+    LOSSES,
+    POINT_LOSSES,
+    check_loss,
+    check_quantiles,
+    head_size,
+)
 
 __all__ = [
     "DISTRIBUTION_LOSSES",
@@ -40,81 +43,17 @@ __all__ = [
     "HeadDenormalization",
     "LocationShift",
     "MonotoneQuantiles",
-    "NormalNLL",
-    "PinballLoss",
-    "StudentTNLL",
     "check_loss",
     "check_quantiles",
     "denormalize",
-    "denormalize_numpy",
-    "distribution_quantiles",
     "head_size",
-    "log_gamma",
-    "make_loss",
     "output_head",
-    "point_forecast",
     "point_head",
-    "point_loss",
-    "quantile_columns",
-    "sample_paths",
 ]
-
-POINT_LOSSES = ("mse", "mae", "huber")
-DISTRIBUTION_LOSSES = ("normal", "student_t")
-LOSSES = (*POINT_LOSSES, "quantile", *DISTRIBUTION_LOSSES)
 
 MIN_SCALE = 1e-4  # added to softplus(raw): the scale never collapses to 0
 MIN_DF = 2.0  # Student-t degrees of freedom are above this...
 DF_MARGIN = 1e-3  # ...by at least this much, even where softplus underflows
-_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
-
-
-# -- validation -----------------------------------------------------------------
-def check_loss(loss) -> str:
-    """Return ``loss`` if it is one of :data:`LOSSES`, else raise ValueError."""
-    if not isinstance(loss, str) or loss not in LOSSES:
-        raise ValueError(
-            f"Received an invalid value for argument `loss`, expected one of "
-            f"{LOSSES}, got {loss!r}."
-        )
-    return loss
-
-
-def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
-    """Validate quantile levels: a non-empty, strictly increasing sequence in (0, 1).
-
-    Parameters
-    ----------
-    quantiles : sequence of float
-    name : str
-        The argument named in the error message.
-
-    Returns
-    -------
-    tuple of float
-
-    Raises
-    ------
-    ValueError
-        Naming ``name`` and echoing the value.
-    """
-    msg = (
-        f"Received an invalid value for argument `{name}`, expected a non-empty, "
-        f"strictly increasing sequence of floats in (0, 1), got {quantiles!r}."
-    )
-    if isinstance(quantiles, str | bytes) or not hasattr(quantiles, "__len__"):
-        raise ValueError(msg)
-    values = list(quantiles)
-    if not values or not all(
-        isinstance(q, numbers.Real) and not isinstance(q, bool) for q in values
-    ):
-        raise ValueError(msg)
-    levels = tuple(float(q) for q in values)
-    inside = all(0.0 < q < 1.0 for q in levels)
-    increasing = all(a < b for a, b in zip(levels, levels[1:], strict=False))
-    if not (inside and increasing):
-        raise ValueError(msg)
-    return levels
 
 
 def _check_kind(kind) -> str:
@@ -124,21 +63,6 @@ def _check_kind(kind) -> str:
             f"{DISTRIBUTION_LOSSES}, got {kind!r}."
         )
     return kind
-
-
-def head_size(loss: str, quantiles=None) -> int:
-    """Outputs per horizon step ``P``: 1 (point), ``Q``, 2 (normal) or 3 (student_t).
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``loss``, or invalid ``quantiles`` with
-        ``loss="quantile"`` (``quantiles`` is ignored otherwise).
-    """
-    check_loss(loss)
-    if loss == "quantile":
-        return len(check_quantiles(quantiles))
-    return {"normal": 2, "student_t": 3}.get(loss, 1)
 
 
 # -- layers ---------------------------------------------------------------------
@@ -354,296 +278,3 @@ def output_head(
     else:
         layer = DistributionParams(loss, name=f"{name}_params", dtype="float32")
     return layer(raw)  # (B, H, P)
-
-
-# -- losses ---------------------------------------------------------------------
-def log_gamma(x):
-    """``log(Gamma(x))`` for ``x > 0`` with keras.ops (which has no lgamma).
-
-    Shifts ``x`` by 8 with ``Gamma(x) = Gamma(x + 8) / (x (x + 1) ... (x + 7))``
-    and uses Stirling's series up to ``z**-7`` at ``z = x + 8``, whose
-    truncation error is below ``1e-11``: float32 rounding dominates
-    (about ``1e-6`` absolute near ``x = 1``, ``1e-7`` relative for large ``x``).
-    """
-    z = x + 8.0
-    shift = ops.log(x)
-    for i in range(1, 8):
-        shift = shift + ops.log(x + float(i))
-    zi = 1.0 / z
-    zi2 = zi * zi
-    series = zi * (1 / 12 - zi2 * (1 / 360 - zi2 * (1 / 1260 - zi2 / 1680)))
-    return (z - 0.5) * ops.log(z) - z + _HALF_LOG_2PI + series - shift
-
-
-def _as_float32(y_true, y_pred):
-    return ops.cast(y_true, "float32"), ops.cast(y_pred, "float32")
-
-
-@keras.saving.register_keras_serializable(package="forecaster")
-class PinballLoss(keras.losses.Loss):
-    """Pinball (quantile) loss averaged over horizon steps and quantile levels.
-
-    For level ``q`` and error ``e = y - yhat_q`` the loss is
-    ``max(q * e, (q - 1) * e)``. ``y_true`` is ``(B, H)``, ``y_pred``
-    ``(B, H, Q)``; ``call`` returns ``(B,)`` (like Keras's point losses, so a
-    per-window ``sample_weight`` works), reduced to the overall mean.
-    Always computed in float32.
-
-    Parameters
-    ----------
-    quantiles : sequence of float
-        Strictly increasing, in (0, 1), in the order of ``y_pred``'s last axis.
-    name, reduction : as in :class:`keras.losses.Loss`.
-    """
-
-    def __init__(self, quantiles, name="pinball", reduction="sum_over_batch_size"):
-        super().__init__(name=name, reduction=reduction, dtype="float32")
-        self.quantiles = check_quantiles(quantiles)
-
-    def call(self, y_true, y_pred):
-        # B: batch, H: horizon, Q: quantiles
-        y_true, y_pred = _as_float32(y_true, y_pred)
-        q = ops.convert_to_tensor(self.quantiles, "float32")  # (Q,)
-        err = y_true[..., None] - y_pred  # (B, H, Q)
-        loss = ops.maximum(q * err, (q - 1.0) * err)
-        return ops.mean(loss, axis=(-2, -1))  # (B,)
-
-    def get_config(self):
-        return {**super().get_config(), "quantiles": list(self.quantiles)}
-
-
-@keras.saving.register_keras_serializable(package="forecaster")
-class NormalNLL(keras.losses.Loss):
-    """Negative log-likelihood of a normal, averaged over horizon steps.
-
-    ``y_true`` is ``(B, H)``, ``y_pred`` ``(B, H, 2)`` = (loc, scale) from
-    :class:`DistributionParams`. The exact density, constants included:
-    ``log(scale) + log(2 pi) / 2 + ((y - loc) / scale)**2 / 2``. float32.
-    """
-
-    def __init__(self, name="normal_nll", reduction="sum_over_batch_size"):
-        super().__init__(name=name, reduction=reduction, dtype="float32")
-
-    def call(self, y_true, y_pred):
-        # B: batch, H: horizon
-        y_true, y_pred = _as_float32(y_true, y_pred)
-        loc, scale = y_pred[..., 0], y_pred[..., 1]  # (B, H)
-        z = (y_true - loc) / scale
-        nll = ops.log(scale) + _HALF_LOG_2PI + 0.5 * ops.square(z)  # (B, H)
-        return ops.mean(nll, axis=-1)  # (B,)
-
-
-@keras.saving.register_keras_serializable(package="forecaster")
-class StudentTNLL(keras.losses.Loss):
-    """Negative log-likelihood of a location-scale Student-t, averaged over steps.
-
-    ``y_true`` is ``(B, H)``, ``y_pred`` ``(B, H, 3)`` = (loc, scale, df). The
-    exact density: ``lgamma((df + 1) / 2) - lgamma(df / 2) - log(df pi) / 2
-    - log(scale) - (df + 1) / 2 * log1p(z**2 / df)`` (negated), with
-    :func:`log_gamma`. float32.
-    """
-
-    def __init__(self, name="student_t_nll", reduction="sum_over_batch_size"):
-        super().__init__(name=name, reduction=reduction, dtype="float32")
-
-    def call(self, y_true, y_pred):
-        # B: batch, H: horizon
-        y_true, y_pred = _as_float32(y_true, y_pred)
-        loc, scale, df = y_pred[..., 0], y_pred[..., 1], y_pred[..., 2]  # (B, H)
-        z = (y_true - loc) / scale
-        log_pdf = (
-            log_gamma(0.5 * (df + 1.0))
-            - log_gamma(0.5 * df)
-            - 0.5 * ops.log(df * math.pi)
-            - ops.log(scale)
-            - 0.5 * (df + 1.0) * ops.log1p(ops.square(z) / df)
-        )
-        return ops.mean(-log_pdf, axis=-1)  # (B,)
-
-
-def point_loss(name: str) -> keras.losses.Loss:
-    """The Keras loss for a point-forecast loss name.
-
-    Raises
-    ------
-    ValueError
-        For an unknown loss name.
-    """
-    if name == "mse":
-        return keras.losses.MeanSquaredError()
-    if name == "mae":
-        return keras.losses.MeanAbsoluteError()
-    if name == "huber":
-        return keras.losses.Huber(delta=1.0)
-    raise ValueError(
-        f"Received an invalid value for argument `loss`, expected one of "
-        f"{POINT_LOSSES}, got {name!r}."
-    )
-
-
-def make_loss(loss: str, quantiles=None) -> keras.losses.Loss:
-    """The Keras loss that trains the head of ``loss`` (see :func:`output_head`).
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``loss``, or invalid ``quantiles`` with
-        ``loss="quantile"`` (``quantiles`` is ignored otherwise).
-    """
-    check_loss(loss)
-    if loss == "quantile":
-        return PinballLoss(quantiles)
-    if loss == "normal":
-        return NormalNLL()
-    if loss == "student_t":
-        return StudentTNLL()
-    return point_loss(loss)
-
-
-# -- NumPy side: scaling back, point forecasts, quantiles, samples ---------------
-def denormalize_numpy(outputs, loc, scale, loss: str) -> np.ndarray:
-    """:func:`denormalize` in NumPy (float64), e.g. to undo a per-series scaler.
-
-    Parameters
-    ----------
-    outputs : array_like
-        ``(N, H)`` or ``(N, H, P)``; samples ``(N, H, S)`` transform like
-        ``loss="quantile"``.
-    loc, scale : array_like
-        One value per row, any shape that reshapes to ``(N, 1)``
-        (``(N,)``, ``(N, 1)`` or a scalar); ``scale > 0``.
-    loss : str
-        One of :data:`LOSSES`.
-
-    Returns
-    -------
-    numpy.ndarray
-        float64, the shape of ``outputs``.
-    """
-    check_loss(loss)
-    out = np.asarray(outputs, dtype=np.float64)
-    loc = np.reshape(np.asarray(loc, dtype=np.float64), (-1, 1))  # (N, 1)
-    scale = np.reshape(np.asarray(scale, dtype=np.float64), (-1, 1))
-    if loss in DISTRIBUTION_LOSSES:
-        res = out.copy()
-        res[..., 0] = out[..., 0] * scale + loc
-        res[..., 1] = out[..., 1] * scale
-        return res
-    extra = (1,) * (out.ndim - 2)
-    return out * scale.reshape(scale.shape + extra) + loc.reshape(loc.shape + extra)
-
-
-def point_forecast(outputs, loss: str, quantiles=None) -> np.ndarray:
-    """The ``yhat`` column of a head's outputs ``(..., P)`` -> ``(...)``.
-
-    Point losses pass through (``outputs`` is then ``(N, H)``); ``quantile``
-    gives the median (interpolated linearly between the neighbouring levels
-    when 0.5 is not one of them, the nearest level outside their range); a
-    distribution gives ``loc``, its mean and median.
-    """
-    check_loss(loss)
-    out = np.asarray(outputs)
-    if loss in POINT_LOSSES:
-        return out
-    if loss in DISTRIBUTION_LOSSES:
-        return out[..., 0]
-    levels = check_quantiles(quantiles)
-    k = int(np.searchsorted(levels, 0.5))
-    if k < len(levels) and levels[k] == 0.5:
-        return out[..., k]
-    if k == 0 or k == len(levels):
-        return out[..., min(k, len(levels) - 1)]
-    w = (0.5 - levels[k - 1]) / (levels[k] - levels[k - 1])
-    return (1.0 - w) * out[..., k - 1] + w * out[..., k]
-
-
-def _distribution_params(params, loss):
-    if loss not in DISTRIBUTION_LOSSES:
-        raise ValueError(
-            f"Received an invalid value for argument `loss`, expected one of "
-            f"{DISTRIBUTION_LOSSES}, got {loss!r}."
-        )
-    p = np.asarray(params, dtype=np.float64)
-    if p.ndim < 1 or p.shape[-1] != head_size(loss):
-        raise ValueError(
-            f"Received an invalid value for argument `params`, expected a last axis "
-            f"of {head_size(loss)} for loss={loss!r}, got shape {p.shape}."
-        )
-    return p
-
-
-def distribution_quantiles(params, loss: str, levels) -> np.ndarray:
-    """Quantiles of the predicted distributions.
-
-    Parameters
-    ----------
-    params : array_like
-        ``(..., P)`` from a ``normal`` / ``student_t`` head (denormalised or not).
-    loss : {"normal", "student_t"}
-    levels : sequence of float
-        Strictly increasing, in (0, 1).
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(..., len(levels))`` float64.
-    """
-    from scipy import stats
-
-    p = _distribution_params(params, loss)
-    lv = np.asarray(check_quantiles(levels, "levels"))  # (K,)
-    loc, scale = p[..., 0, None], p[..., 1, None]  # (..., 1)
-    if loss == "normal":
-        z = stats.norm.ppf(lv)  # (K,)
-    else:
-        z = stats.t.ppf(lv, p[..., 2, None])  # (..., K)
-    return loc + scale * z
-
-
-def sample_paths(params, loss: str, num_samples: int, rng=None) -> np.ndarray:
-    """Independent draws from each step's predicted distribution.
-
-    The draws of different horizon steps are independent: right for the
-    many-to-one family, whose head predicts each step's marginal; coherent
-    paths need a decoder that is fed its own samples (seq2seq).
-
-    Parameters
-    ----------
-    params : array_like
-        ``(..., P)`` from a ``normal`` / ``student_t`` head.
-    loss : {"normal", "student_t"}
-    num_samples : int
-        ``S`` > 0.
-    rng : numpy.random.Generator, int or None
-        Passed through :func:`numpy.random.default_rng`.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``(..., S)`` float64.
-    """
-    p = _distribution_params(params, loss)
-    ok = isinstance(num_samples, numbers.Integral) and not isinstance(num_samples, bool)
-    if not (ok and num_samples >= 1):
-        raise ValueError(
-            "Received an invalid value for argument `num_samples`, expected a "
-            f"positive integer, got {num_samples!r}."
-        )
-    rng = np.random.default_rng(rng)
-    size = (*p.shape[:-1], int(num_samples))
-    if loss == "normal":
-        noise = rng.standard_normal(size)
-    else:
-        noise = rng.standard_t(np.broadcast_to(p[..., 2, None], size))
-    return p[..., 0, None] + p[..., 1, None] * noise
-
-
-def quantile_columns(levels) -> list[str]:
-    """Forecast column names of quantile levels, formatted ``f"yhat_q{q:g}"``.
-
-    Examples
-    --------
-    >>> quantile_columns([0.1, 0.5, 0.975])
-    ['yhat_q0.1', 'yhat_q0.5', 'yhat_q0.975']
-    """
-    return [f"yhat_q{q:g}" for q in levels]

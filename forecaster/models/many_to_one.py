@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import keras
 
-from forecaster.models.heads import point_head
-from forecaster.models.layers import (
-    WindowDenormalization,
-    WindowNormalization,
-    recurrent_layer,
-)
+from forecaster.models.heads import HeadDenormalization, output_head
+from forecaster.models.layers import WindowNormalization, recurrent_layer
 
 __all__ = ["build_many_to_one", "covariate_features", "future_effect"]
 
@@ -32,6 +28,8 @@ def build_many_to_one(
     n_future: int = 0,
     n_static: int = 0,
     static_vocab_sizes: tuple[int, ...] = (),
+    loss: str = "mse",
+    quantiles: tuple[float, ...] | None = None,
 ) -> keras.Model:
     """Build a functional many-to-one forecaster.
 
@@ -60,12 +58,17 @@ def build_many_to_one(
     static_vocab_sizes : tuple of int
         Vocabulary size (including the "unknown" code 0) of each categorical
         static feature (input ``static_codes``), each given an embedding.
+    loss : str
+        Picks the head (:func:`forecaster.models.heads.output_head`): a point
+        forecast ``(B, H)``, quantiles or distribution parameters ``(B, H, P)``.
+    quantiles : tuple of float, optional
+        Levels of the quantile head.
 
     Returns
     -------
     keras.Model
         Dict inputs (``history`` ``(B, L, F)`` and the optional covariate
-        inputs), output ``(B, H)``.
+        inputs), output ``(B, H)`` (point losses) or ``(B, H, P)``.
 
     Examples
     --------
@@ -89,13 +92,12 @@ def build_many_to_one(
     feats = covariate_features(inputs, horizon, 0, n_static, static_vocab_sizes)
     if feats:
         x = keras.layers.Concatenate(name="head_inputs")([x, *feats])  # (B, U + S)
-    out = point_head(x, horizon)  # (B, H)
+    shift = None
     if n_future:
-        out = keras.layers.Add(name="with_future")(
-            [out, future_effect(inputs, x, horizon, n_future, hidden_units)]
-        )
+        shift = future_effect(inputs, x, horizon, n_future, hidden_units)  # (B, H)
+    out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
     if window_norm is not None:
-        out = WindowDenormalization(name="window_denorm")([out, loc, scale])
+        out = HeadDenormalization(loss, name="window_denorm")([out, loc, scale])
     return keras.Model(inputs, out, name=f"many_to_one_{cell}")
 
 
