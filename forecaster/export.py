@@ -38,6 +38,7 @@ from pathlib import Path
 
 import numpy as np
 
+from forecaster.models.spec import POINT_LOSSES
 from forecaster.persistence import atomic_directory
 
 __all__ = ["export_saved_model"]
@@ -106,6 +107,37 @@ def _default_outputs(tf, raw, loc, scale) -> dict:
     return {name: descale(t) for name, t in outputs.items()}
 
 
+def _probabilistic_outputs(tf, raw, loc, scale, loss: str, quantiles) -> dict:
+    """Serve a quantile or distribution head in data units.
+
+    * ``quantile``: ``quantiles`` ``(B, H, Q)`` at the fitted levels and
+      ``yhat``, the median interpolated as ``predict`` does;
+    * ``normal`` / ``student_t``: ``yhat`` (= ``loc``), ``scale`` and, for
+      Student-t, ``df`` ``(B, H)``: the predictive distribution per step.
+    """
+    raw = tf.cast(raw, tf.float64)  # (B, H, P)
+    loc3, scale3 = loc[:, None, None], scale[:, None, None]
+    if loss == "quantile":
+        q = raw * scale3 + loc3  # (B, H, Q)
+        levels = np.asarray(quantiles)
+        k = int(np.searchsorted(levels, 0.5))
+        if k < len(levels) and levels[k] == 0.5:
+            median = q[..., k]
+        elif k in (0, len(levels)):
+            median = q[..., min(k, len(levels) - 1)]
+        else:
+            w = (0.5 - levels[k - 1]) / (levels[k] - levels[k - 1])
+            median = (1.0 - w) * q[..., k - 1] + w * q[..., k]
+        return {"yhat": median, "quantiles": q}
+    out = {
+        "yhat": raw[..., 0] * scale[:, None] + loc[:, None],
+        "scale": raw[..., 1] * scale[:, None],
+    }
+    if loss == "student_t":
+        out["df"] = raw[..., 2]
+    return out
+
+
 def _call_model(model, inputs: dict):
     """Call a functional model with the structure it was built with."""
     struct = model.input
@@ -162,6 +194,13 @@ def _build_module(estimator):
     wanted = model.input.keys() if isinstance(model.input, dict) else ("history",)
     statics = {k: v for k, v in statics.items() if k in wanted}
     outputs_fn = getattr(estimator, "_serving_outputs", None)
+    loss = getattr(estimator, "loss", "mse")
+    if outputs_fn is None and loss not in POINT_LOSSES:
+        qs = tuple(float(q) for q in estimator.quantiles)
+
+        def outputs_fn(raw, loc, scale):
+            return _probabilistic_outputs(tf, raw, loc, scale, loss, qs)
+
     single = not isinstance(model.output, dict | list | tuple)
     if outputs_fn is None and single and len(model.output.shape) > 2:
         # (B, H, P) quantiles or distribution parameters: how each of the P

@@ -19,6 +19,7 @@ __all__ = [
     "ensure_time_dtype",
     "infer_freq",
     "infer_series_freq",
+    "guess_series_freq",
     "check_regular",
     "check_min_length",
     "check_positive_int",
@@ -276,10 +277,16 @@ def _check_numeric_finite(
         i = int(np.flatnonzero(bad)[0])
         r = df.index[i]
         kind = "NaN" if np.isnan(values[i]) else "infinite"
+        fix = (
+            "Fill or drop missing values first (the estimators' fill_missing= "
+            "does it: 'ffill', 'interpolate' or 'zero')."
+            if kind == "NaN"
+            else "Clip or drop infinite values first."
+        )
         raise ValueError(
             f"Column {col!r} has {int(bad.sum())} NaN/infinite value(s); the first "
             f"({kind}) is at row {r!r}: series {df.at[r, id_col]!r}, {time_col} "
-            f"{df.at[r, time_col]}. Fill or drop missing values first."
+            f"{df.at[r, time_col]}. {fix}"
         )
 
 
@@ -336,6 +343,14 @@ def infer_freq(
             "separately, or resample to one frequency first."
         )
     if not found:
+        # No series is regular on its own. If one is on a regular grid with
+        # gaps, name its first missing timestamp rather than only asking for
+        # freq=.
+        for k in unknown:
+            seg = times[indptr[k] : indptr[k + 1]]
+            guess = guess_series_freq(seg)
+            if guess is not None:
+                check_regular(seg, np.array([0, len(seg)]), [ids[k]], guess)
         raise ValueError(
             "Could not infer the frequency of any series (each needs at least 3 "
             f"regular timestamps; series {str(ids[unknown[0]])!r} has none). Pass "
@@ -367,6 +382,50 @@ def infer_series_freq(times: np.ndarray | pd.DatetimeIndex) -> str | None:
     return None if f is None else getattr(f, "freqstr", f)
 
 
+def guess_series_freq(times: np.ndarray | pd.DatetimeIndex) -> str | None:
+    """The frequency of one series that may have gaps, or None.
+
+    :func:`infer_series_freq` when the series is regular. Otherwise the
+    modal step between timestamps (fixed steps: ``"h"``, ``"D"``,
+    ``"30min"``), or else the alias that most triples of consecutive
+    timestamps agree on (calendar steps: ``"MS"``, ``"W-SUN"``); either is
+    returned only if every timestamp lies on its grid. Timestamps must be
+    sorted and unique (else None).
+
+    Examples
+    --------
+    >>> t = pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-05"])
+    >>> guess_series_freq(t)
+    'D'
+    >>> guess_series_freq(pd.DatetimeIndex(["2020-01-01", "2020-03-01", "2020-04-01"]))
+    'MS'
+    """
+    idx = pd.DatetimeIndex(times)
+    if len(idx) < 3 or not idx.is_monotonic_increasing or idx.has_duplicates:
+        return None
+    regular = infer_series_freq(idx)
+    if regular is not None:
+        return regular
+    ns = idx.as_unit("ns").asi8
+    values, counts = np.unique(np.diff(ns), return_counts=True)
+    step = int(values[np.argmax(counts)])  # ties: the smallest step
+    if ((ns - ns[0]) % step == 0).all():
+        # The alias pandas would infer for three points one step apart
+        # ("D", not "24h"), so that it matches infer_freq on the filled data.
+        return infer_series_freq(idx[0] + pd.to_timedelta([0, step, 2 * step]))
+    # Calendar steps (months, quarters, years, weeks anchored on a day).
+    votes: dict[str, int] = {}
+    for i in np.unique(np.linspace(0, len(idx) - 3, num=50).astype(int)):
+        f = infer_series_freq(idx[i : i + 3])
+        if f is not None:
+            votes[f] = votes.get(f, 0) + 1
+    for f in sorted(votes, key=votes.get, reverse=True):
+        grid = pd.date_range(idx[0], idx[-1], freq=f)
+        if idx.isin(grid).all():
+            return f
+    return None
+
+
 def check_regular(
     times: np.ndarray, indptr: np.ndarray, ids: Sequence[str], freq: str
 ) -> None:
@@ -388,7 +447,8 @@ def check_regular(
                 f"Series {str(ids[k])!r} is not regular at frequency {freq!r}: "
                 f"expected timestamp {expected[i]} at position {i}, found "
                 f"{seg[i]} (a gap or an off-grid timestamp). Fill the gap (e.g. "
-                "reindex and interpolate) or pass the right freq=."
+                "fill_missing='interpolate', or reindex and interpolate) or pass "
+                "the right freq=."
             )
 
 

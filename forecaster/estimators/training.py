@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 import keras
 
-__all__ = ["EpochCounter", "FailOnNonFinite", "train"]
+__all__ = ["EpochCounter", "FailOnNonFinite", "MIXED_PRECISION", "train"]
+
+MIXED_PRECISION = (None, "mixed_float16", "mixed_bfloat16")
 
 
 class EpochCounter(keras.callbacks.Callback):
@@ -86,6 +88,15 @@ def train(
         Back up the training state at every epoch; a killed run restarted
         with the same arguments resumes from the last completed epoch.
 
+    Notes
+    -----
+    Two optional estimator attributes are honoured: ``jit_compile`` (passed
+    to ``model.compile``; default ``"auto"``, XLA only where Keras finds a
+    GPU) and ``mixed_precision`` (None, ``"mixed_float16"`` or
+    ``"mixed_bfloat16"``: the model is built under that Keras dtype policy,
+    variables stay float32, the loss is computed in float32, and float16
+    adds dynamic loss scaling).
+
     Returns
     -------
     model : keras.Model
@@ -94,12 +105,28 @@ def train(
     """
     from contextlib import nullcontext
 
+    # Read with defaults so that the options work before (and without) the
+    # estimator declaring them as parameters.
+    jit_compile = getattr(est, "jit_compile", "auto")
+    mixed_precision = getattr(est, "mixed_precision", None)
+    if mixed_precision not in MIXED_PRECISION:
+        raise ValueError(
+            "Received an invalid value for argument `mixed_precision`, expected "
+            f"one of {MIXED_PRECISION}, got {mixed_precision!r}."
+        )
     scope = strategy.scope() if strategy is not None else nullcontext()
     with scope:
-        model = build()
+        model = build_with_policy(build, mixed_precision)
+        optimizer = keras.optimizers.Adam(est.learning_rate, clipnorm=est.clipnorm)
+        if mixed_precision == "mixed_float16":
+            # float16 gradients underflow without dynamic loss scaling
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         model.compile(
-            optimizer=keras.optimizers.Adam(est.learning_rate, clipnorm=est.clipnorm),
+            optimizer=optimizer,
+            # Keras losses (and the heads' own) compute in floatx, float32,
+            # whatever the model's compute dtype.
             loss=est._loss(),
+            jit_compile=jit_compile,
         )
     callbacks = [FailOnNonFinite(), *est._fit_callbacks()]
     if epoch_variable is not None:
@@ -132,3 +159,19 @@ def train(
         verbose=est.verbose,
     )
     return model, {k: [float(x) for x in v] for k, v in history.history.items()}
+
+
+def build_with_policy(build: Callable[[], keras.Model], policy: str | None):
+    """Call ``build`` under the Keras dtype ``policy``, then restore the global one.
+
+    Layers keep the policy they were created with, so the model computes in
+    reduced precision while nothing else in the process is affected.
+    """
+    if policy is None:
+        return build()
+    previous = keras.mixed_precision.dtype_policy()
+    keras.mixed_precision.set_dtype_policy(policy)
+    try:
+        return build()
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
