@@ -116,7 +116,12 @@ def test_artifact_layout(artifact):
     config = json.loads((path / "config.json").read_text())
     assert config["format_version"] == 1
     assert config["estimator"] == "RecurrentForecaster"
-    assert config["params"] == est.get_params()
+    # tuples are tagged in JSON so that they load back as tuples
+    params = {
+        k: tuple(v["__tuple__"]) if isinstance(v, dict) and "__tuple__" in v else v
+        for k, v in config["params"].items()
+    }
+    assert params == est.get_params()
     assert config["versions"]["forecaster"] == forecaster.__version__
     assert {"tensorflow", "keras"} <= set(config["versions"])
     assert "model_" not in config["state"]
