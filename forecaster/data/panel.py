@@ -137,16 +137,8 @@ def panel_from_frame(
         tcol = tcol.dt.tz_convert("UTC").dt.tz_localize(None)
     times = tcol.to_numpy(dtype="datetime64[ns]")
     cols = [target_col, *feature_cols]
-    values64 = df[cols].to_numpy(dtype=np.float64)
-    too_big = np.abs(values64) > np.finfo(np.float32).max
-    if too_big.any():
-        r = int(np.flatnonzero(too_big.any(axis=1))[0])
-        raise ValueError(
-            f"Values at row {r} (series {ids_all[r]!r}, {time_col} "
-            f"{pd.Timestamp(times[r])}) overflow float32 (|x| > 3.4e38). Rescale "
-            "the data first."
-        )
-    values = values64.astype(np.float32)
+    # validate_long_frame rejected values beyond float32's range
+    values = df[cols].to_numpy(dtype=np.float64).astype(np.float32)
     f = infer_freq(times, indptr, ids, freq)
     return Panel(ids, indptr, values, times, f, tuple(cols), tz)
 

@@ -130,8 +130,9 @@ def ensure_time_dtype(df: pd.DataFrame, time_col: str = "ds") -> pd.DataFrame:
         first = int(np.flatnonzero(aware != aware[0])[0])
         raise ValueError(
             f"Column {time_col!r} mixes timezone-aware and naive timestamps: row "
-            f"{df.index[first]!r} ({values[first]!r}) differs from row "
-            f"{df.index[0]!r} ({values[0]!r}). Convert all to one timezone, e.g. "
+            f"{_label(df.index[first])} ({values[first]!r}) differs from row "
+            f"{_label(df.index[0])} ({values[0]!r}). Convert all to one timezone, "
+            "e.g. "
             "`pd.to_datetime(df['ds'], utc=True)`."
         )
     out = df.copy()
@@ -139,7 +140,9 @@ def ensure_time_dtype(df: pd.DataFrame, time_col: str = "ds") -> pd.DataFrame:
         out[time_col] = pd.to_datetime(col)
     except (ValueError, TypeError) as exc:
         bad = _first_unparsable(values)
-        where = f" row {df.index[bad]!r} ({values[bad]!r})" if bad is not None else ""
+        where = ""
+        if bad is not None:
+            where = f" row {_label(df.index[bad])} ({_label(values[bad])})"
         raise ValueError(
             f"Column {time_col!r} could not be parsed as timestamps:{where}. "
             f"Details: {exc}"
@@ -215,17 +218,39 @@ def validate_long_frame(
             f"{list(map(str, df.columns))}; rename columns or pass id_col=, "
             "time_col=, target_col=."
         )
+    repeated = [c for c in required if int((df.columns == c).sum()) > 1]
+    if repeated:
+        raise ValueError(
+            f"Columns {repeated} appear more than once in the frame; drop or rename "
+            "the duplicates."
+        )
     if len(df) == 0:
         raise ValueError("The frame is empty: at least one series is needed.")
     if df[id_col].isna().any():
         row = df.index[int(np.flatnonzero(df[id_col].isna().to_numpy())[0])]
-        raise ValueError(f"Column {id_col!r} has a missing series id at row {row!r}.")
+        raise ValueError(
+            f"Column {id_col!r} has a missing series id at row {_label(row)}."
+        )
+    _check_distinct_ids(df[id_col], id_col)
     df = ensure_time_dtype(df, time_col)
     if df[time_col].isna().any():
-        row = df.index[int(np.flatnonzero(df[time_col].isna().to_numpy())[0])]
+        i = int(np.flatnonzero(df[time_col].isna().to_numpy())[0])
         raise ValueError(
-            f"Column {time_col!r} has a missing timestamp at row {row!r} (series "
-            f"{df.at[row, id_col]!r})."
+            f"Column {time_col!r} has a missing timestamp at row "
+            f"{_label(df.index[i])} (series {str(df[id_col].iloc[i])!r})."
+        )
+    # pandas parses years 1 to 9999 (at a coarser unit); the panel holds
+    # nanoseconds, where they would silently wrap around.
+    lo, hi = pd.Timestamp.min, pd.Timestamp.max
+    if isinstance(df[time_col].dtype, pd.DatetimeTZDtype):
+        lo, hi = lo.tz_localize("UTC"), hi.tz_localize("UTC")
+    outside = ((df[time_col] < lo) | (df[time_col] > hi)).to_numpy()
+    if outside.any():
+        i = int(np.flatnonzero(outside)[0])
+        raise ValueError(
+            f"Column {time_col!r} has a timestamp outside {lo.year + 1}-{hi.year - 1} "
+            f"at {_where(df, i, id_col, time_col)}; pandas timestamps in "
+            "nanoseconds cannot hold it."
         )
     value_cols = ([target_col] if target_col else []) + [
         c for c in numeric_cols if c != target_col
@@ -246,15 +271,43 @@ def validate_long_frame(
         raise ValueError(
             f"Duplicate ({id_col!r}, {time_col!r}) pair: series {ids[i]!r} has "
             f"timestamp {pd.Timestamp(times[i])} more than once (row "
-            f"{df.index[i]!r}). Aggregate or drop duplicates first."
+            f"{_label(df.index[i])}). Aggregate or drop duplicates first."
         )
     return df.reset_index(drop=True)
+
+
+def _check_distinct_ids(ids: pd.Series, id_col: str) -> None:
+    """Raise if two different ids print the same (``1`` and ``"1"``): series
+    are told apart by their text, so they would be merged."""
+    if ids.dtype != object:
+        return
+    try:
+        n_values = len(pd.unique(ids))
+    except TypeError:  # unhashable ids (lists): only their text is compared
+        return
+    text = ids.astype(str)
+    if n_values <= len(pd.unique(text)):
+        return
+    seen: dict[str, object] = {}
+    for value, key in zip(ids, text, strict=True):
+        if key in seen and seen[key] != value:
+            raise ValueError(
+                f"Column {id_col!r} holds different ids that read the same, "
+                f"{_label(seen[key])} and {_label(value)}: series are told apart "
+                "by their text. Make the ids distinct as strings."
+            )
+        seen.setdefault(key, value)
 
 
 def _check_numeric_finite(
     df: pd.DataFrame, col: str, id_col: str, time_col: str
 ) -> None:
     s = df[col]
+    if pd.api.types.is_complex_dtype(s.dtype):
+        raise TypeError(
+            f"Column {col!r} must hold real numbers, got dtype {s.dtype}. Take the "
+            "real part or the magnitude (np.real, np.abs) first."
+        )
     if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(
         s.dtype
     ):
@@ -262,10 +315,10 @@ def _check_numeric_finite(
         bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
         at = ""
         if bad.size:
-            r = df.index[int(bad[0])]
+            i = int(bad[0])
             at = (
-                f" First non-numeric value {s.loc[r]!r} at row {r!r} (series "
-                f"{df.at[r, id_col]!r}, {time_col} {df.at[r, time_col]})."
+                f" First non-numeric value {_label(s.iloc[i])} at "
+                f"{_where(df, i, id_col, time_col)}."
             )
         raise TypeError(
             f"Column {col!r} must be numeric, got dtype {s.dtype}.{at} Convert it "
@@ -275,7 +328,6 @@ def _check_numeric_finite(
     bad = ~np.isfinite(values)
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        r = df.index[i]
         kind = "NaN" if np.isnan(values[i]) else "infinite"
         fix = (
             "Fill or drop missing values first (the estimators' fill_missing= "
@@ -285,9 +337,34 @@ def _check_numeric_finite(
         )
         raise ValueError(
             f"Column {col!r} has {int(bad.sum())} NaN/infinite value(s); the first "
-            f"({kind}) is at row {r!r}: series {df.at[r, id_col]!r}, {time_col} "
-            f"{df.at[r, time_col]}. {fix}"
+            f"({kind}) is at row {_label(df.index[i])}: series "
+            f"{str(df[id_col].iloc[i])!r}, {time_col} {df[time_col].iloc[i]}. {fix}"
         )
+    # The network computes in float32: larger values would become inf.
+    big = np.abs(values) > np.finfo(np.float32).max
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise ValueError(
+            f"Column {col!r} at {_where(df, i, id_col, time_col)} holds "
+            f"{float(values[i])!r}, which would overflow float32 (|x| > 3.4e38). "
+            "Rescale the data first."
+        )
+
+
+def _label(value: object) -> str:
+    """``repr`` of a row label or a value, NumPy scalars shown as Python ones."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    return repr(value)
+
+
+def _where(df: pd.DataFrame, i: int, id_col: str, time_col: str) -> str:
+    """``row R (series 'a', ds T)`` for the row at position ``i``; by position,
+    so that duplicated index labels still name one row."""
+    return (
+        f"row {_label(df.index[i])} (series {str(df[id_col].iloc[i])!r}, "
+        f"{time_col} {df[time_col].iloc[i]})"
+    )
 
 
 def infer_freq(
@@ -320,10 +397,15 @@ def infer_freq(
     if freq is not None:
         try:
             offset = pd.tseries.frequencies.to_offset(freq)
-        except ValueError:
+            origin = pd.Timestamp("2000-01-01")
+            forward = origin + offset > origin
+        except (ValueError, TypeError):
+            forward = False
+        if not forward:  # not an alias, or a zero or negative step ("0h")
             raise ValueError(
                 f"Received an invalid value for argument `freq`: {freq!r} is not a "
-                "pandas offset alias (e.g. 'h', 'D', 'MS', '30min')."
+                "pandas offset alias of a positive step (e.g. 'h', 'D', 'MS', "
+                "'30min')."
             ) from None
         check_regular(times, indptr, ids, offset.freqstr)
         return offset.freqstr
@@ -386,18 +468,20 @@ def guess_series_freq(times: np.ndarray | pd.DatetimeIndex) -> str | None:
     """The frequency of one series that may have gaps, or None.
 
     :func:`infer_series_freq` when the series is regular. Otherwise the
-    modal step between timestamps (fixed steps: ``"h"``, ``"D"``,
-    ``"30min"``), or else the alias that most triples of consecutive
-    timestamps agree on (calendar steps: ``"MS"``, ``"W-SUN"``); either is
-    returned only if every timestamp lies on its grid. Timestamps must be
-    sorted and unique (else None).
+    modal step between timestamps (``"h"``, ``"30min"``; for a one-day step,
+    business days ``"B"`` when they hold every timestamp, e.g. weekday data
+    with a missing holiday), if every timestamp lies on its grid; failing
+    that, the coarsest of the aliases pandas infers for triples of
+    consecutive timestamps whose grid holds them all (calendar steps:
+    ``"MS"``, ``"QS-JAN"``). Timestamps must be sorted and unique (else
+    None).
 
     Examples
     --------
     >>> t = pd.DatetimeIndex(["2020-01-01", "2020-01-02", "2020-01-05"])
     >>> guess_series_freq(t)
     'D'
-    >>> guess_series_freq(pd.DatetimeIndex(["2020-01-01", "2020-03-01", "2020-04-01"]))
+    >>> guess_series_freq(pd.date_range("2020", periods=8, freq="MS").delete(3))
     'MS'
     """
     idx = pd.DatetimeIndex(times)
@@ -406,23 +490,45 @@ def guess_series_freq(times: np.ndarray | pd.DatetimeIndex) -> str | None:
     regular = infer_series_freq(idx)
     if regular is not None:
         return regular
-    ns = idx.as_unit("ns").asi8
-    values, counts = np.unique(np.diff(ns), return_counts=True)
-    step = int(values[np.argmax(counts)])  # ties: the smallest step
-    if ((ns - ns[0]) % step == 0).all():
-        # The alias pandas would infer for three points one step apart
-        # ("D", not "24h"), so that it matches infer_freq on the filled data.
-        return infer_series_freq(idx[0] + pd.to_timedelta([0, step, 2 * step]))
-    # Calendar steps (months, quarters, years, weeks anchored on a day).
-    votes: dict[str, int] = {}
-    for i in np.unique(np.linspace(0, len(idx) - 3, num=50).astype(int)):
-        f = infer_series_freq(idx[i : i + 3])
-        if f is not None:
-            votes[f] = votes.get(f, 0) + 1
-    for f in sorted(votes, key=votes.get, reverse=True):
-        grid = pd.date_range(idx[0], idx[-1], freq=f)
-        if idx.isin(grid).all():
-            return f
+    values, counts = np.unique(np.diff(idx.as_unit("ns").asi8), return_counts=True)
+    modal = int(values[np.argmax(counts)])  # ties: the smallest step
+    # The alias pandas infers for three points one modal step apart ("D", not
+    # "24h"), so that it matches infer_freq on the filled series.
+    step = infer_series_freq(idx[0] + pd.to_timedelta([0, modal, 2 * modal]))
+    size = None if step is None else _grid_size(idx, step)
+    if size is not None:
+        if step == "D" and (_grid_size(idx, "B") or size) < size:
+            return "B"
+        return step
+    found = (
+        infer_series_freq(idx[i : i + 3])
+        for i in np.unique(np.linspace(0, len(idx) - 3, num=50).astype(int))
+    )
+    best, best_size = None, None
+    for f in dict.fromkeys(f for f in found if f is not None):
+        size = _grid_size(idx, f)
+        if size is not None and (best_size is None or size < best_size):
+            best, best_size = f, size
+    return best
+
+
+def _grid_size(idx: pd.DatetimeIndex, freq: str, limit: int = 10_000_000) -> int | None:
+    """Points of ``freq``'s grid from ``idx[0]`` to ``idx[-1]`` if all of
+    ``idx`` lies on it, else None (also None past ``limit`` points)."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    first, last = idx[0], idx[-1]
+    step = (first + offset) - first
+    if step <= pd.Timedelta(0):
+        return None
+    size = int((last - first) // step) + 1
+    if isinstance(offset, pd.offsets.Tick):
+        ns, k = idx.as_unit("ns").asi8, int(step.value)
+        return size if ((ns - ns[0]) % k == 0).all() else None
+    if size > limit:
+        return None
+    grid = pd.date_range(first, last, freq=offset)
+    if len(grid) and grid[0] == first and idx.isin(grid).all():
+        return len(grid)
     return None
 
 

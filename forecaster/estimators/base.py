@@ -132,6 +132,7 @@ class BaseForecaster(BaseEstimator):
             self.time_col,
             self.target_col,
             self.freq,
+            fill=self.fill_missing,
         )
         if layout.static:
             # checked before anything else: a missing static_df is a usage error
@@ -331,6 +332,7 @@ class BaseForecaster(BaseEstimator):
             self.target_col,
             self.freq_,
             fitted=True,
+            fill=self.fill_missing,
         )
         check_min_length(panel.indptr, panel.ids, self.lookback_, "the lookback window")
         windows = last_windows(panel.values, panel.indptr, self.lookback_)

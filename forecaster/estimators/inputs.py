@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster.data.covariates import calendar_columns, calendar_features
+from forecaster.data.missing import fill_missing
 from forecaster.data.panel import Panel, panel_from_frame
 from forecaster.data.scaling import ScalerState
 from forecaster.estimators.params import as_names
@@ -81,8 +82,13 @@ def frame_panel(
     target_col: str,
     freq: str | None,
     fitted: bool = False,
+    fill: str = "raise",
 ) -> Panel:
-    """Validate ``frame`` and pack it with its covariates and calendar columns.
+    """Fill, validate ``frame`` and pack it with its covariates and calendar
+    columns.
+
+    ``fill`` is the missing-data policy applied to the target and the
+    covariates before validation (:func:`forecaster.data.missing.fill_missing`).
 
     Raises
     ------
@@ -104,6 +110,9 @@ def frame_panel(
                     f"Column(s) {missing} of `{kind}` are missing from the frame "
                     f"({when}); it has {list(map(str, frame.columns))}."
                 )
+    frame = fill_missing(
+        frame, fill, id_col, time_col, [target_col, *layout.frame_cols], freq
+    )
     panel = panel_from_frame(
         frame, id_col, time_col, target_col, layout.frame_cols, freq
     )

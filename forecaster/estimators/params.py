@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from forecaster.data.covariates import calendar_columns
+from forecaster.data.missing import FILL_POLICIES
 from forecaster.data.scaling import SCALERS
 from forecaster.data.validation import check_positive_int
 
@@ -102,6 +103,7 @@ def check_common_params(est) -> None:
     _choice("scaler", est.scaler, SCALERS)
     _choice("window_norm", est.window_norm, WINDOW_NORMS)
     _choice("loss", est.loss, LOSSES)
+    _choice("fill_missing", est.fill_missing, FILL_POLICIES)
     check_quantiles(est.quantiles)
     if not (isinstance(est.dropout, int | float) and 0 <= est.dropout < 1):
         raise ValueError(

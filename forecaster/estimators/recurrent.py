@@ -79,6 +79,13 @@ class RecurrentForecaster(BaseForecaster):
     drop_short : bool, default False
         Skip series too short for one training window (with a warning naming
         them) instead of raising.
+    fill_missing : {"raise", "ffill", "interpolate", "zero"}, default "raise"
+        Policy for gaps (timestamps absent from a series' regular grid) and
+        NaN in the target and covariates, at ``fit`` and ``predict``:
+        ``"raise"`` names the series and the first missing timestamp;
+        ``"ffill"`` carries the last value forward, ``"interpolate"`` is
+        linear in time, ``"zero"`` fills 0. Leading gaps are filled backward
+        with the first value. See :func:`forecaster.data.missing.fill_missing`.
     freq : str or None, default None
         Pandas offset alias; inferred from the data when ``None``.
     random_state : int or None, default None
@@ -139,6 +146,7 @@ class RecurrentForecaster(BaseForecaster):
         static_features: list[str] | None = None,
         calendar_features: list[str] | None = None,
         drop_short: bool = False,
+        fill_missing: str = "raise",
         freq: str | None = None,
         random_state: int | None = None,
         verbose: int = 1,
@@ -167,6 +175,7 @@ class RecurrentForecaster(BaseForecaster):
         self.static_features = static_features
         self.calendar_features = calendar_features
         self.drop_short = drop_short
+        self.fill_missing = fill_missing
         self.freq = freq
         self.random_state = random_state
         self.verbose = verbose

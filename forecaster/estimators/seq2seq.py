@@ -54,6 +54,7 @@ class Seq2SeqForecaster(BaseForecaster):
         free running (as ``predict`` works), before stopping.
     val_size : int or float, default 0.1
     clipnorm : float or None, default 1.0
+        Gradient clipping by norm (on by default).
     past_covariates : list of str, optional
         Columns of ``df`` known only up to the forecast origin; the encoder
         reads them in the lookback window.
@@ -69,6 +70,13 @@ class Seq2SeqForecaster(BaseForecaster):
         ``future_covariates``.
     drop_short : bool, default False
         Skip series too short for one training window (with a warning).
+    fill_missing : {"raise", "ffill", "interpolate", "zero"}, default "raise"
+        Policy for gaps (timestamps absent from a series' regular grid) and
+        NaN in the target and covariates, at ``fit`` and ``predict``:
+        ``"raise"`` names the series and the first missing timestamp;
+        ``"ffill"`` carries the last value forward, ``"interpolate"`` is
+        linear in time, ``"zero"`` fills 0. Leading gaps are filled backward
+        with the first value. See :func:`forecaster.data.missing.fill_missing`.
     freq : str or None, default None
     random_state : int or None, default None
     verbose : int, default 1
@@ -141,6 +149,7 @@ class Seq2SeqForecaster(BaseForecaster):
         static_features: list[str] | None = None,
         calendar_features: list[str] | None = None,
         drop_short: bool = False,
+        fill_missing: str = "raise",
         freq: str | None = None,
         random_state: int | None = None,
         verbose: int = 1,
@@ -174,6 +183,7 @@ class Seq2SeqForecaster(BaseForecaster):
         self.static_features = static_features
         self.calendar_features = calendar_features
         self.drop_short = drop_short
+        self.fill_missing = fill_missing
         self.freq = freq
         self.random_state = random_state
         self.verbose = verbose

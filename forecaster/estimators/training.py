@@ -6,13 +6,23 @@ windows) and the training loop can each be read on one screen.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import keras
+import numpy as np
 
-__all__ = ["EpochCounter", "FailOnNonFinite", "MIXED_PRECISION", "train"]
+__all__ = [
+    "AtomicBackupAndRestore",
+    "EpochCounter",
+    "FailOnNonFinite",
+    "MIXED_PRECISION",
+    "train",
+]
 
 MIXED_PRECISION = (None, "mixed_float16", "mixed_bfloat16")
 
@@ -36,6 +46,9 @@ class EpochCounter(keras.callbacks.Callback):
 class FailOnNonFinite(keras.callbacks.Callback):
     """Stop at the first NaN/inf loss with an error naming the epoch.
 
+    The loss is checked after every batch; the validation loss and the
+    weights at the end of every epoch.
+
     Raising (rather than Keras's silent ``TerminateOnNaN``) means the
     estimator never stores NaN weights: ``fit`` fails before ``model_`` is
     set, and a checkpointed run keeps its last finite backup.
@@ -56,6 +69,90 @@ class FailOnNonFinite(keras.callbacks.Callback):
                 f"{self.epoch + 1}, batch {batch + 1}. Lower learning_rate, keep "
                 "clipnorm on, or check the data's scale."
             )
+
+    def on_epoch_end(self, epoch, logs=None):
+        # The last update of an epoch can make the weights NaN after its
+        # (finite) loss was logged: check them before the epoch's backup
+        # (BackupAndRestore comes later in the list) or the end of fit.
+        for key in ("loss", "val_loss"):
+            value = (logs or {}).get(key)
+            if value is not None and not math.isfinite(float(value)):
+                raise FloatingPointError(
+                    f"Training diverged: the {key} became {float(value)} at epoch "
+                    f"{epoch + 1}. Lower learning_rate, keep clipnorm on, or check "
+                    "the data's scale."
+                )
+        if not all(np.isfinite(w).all() for w in self.model.get_weights()):
+            raise FloatingPointError(
+                f"Training diverged: the weights became NaN or infinite at the end "
+                f"of epoch {epoch + 1}. Lower learning_rate, keep clipnorm on, or "
+                "check the data's scale."
+            )
+
+
+class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """Keras's ``BackupAndRestore`` with crash-safe backups.
+
+    Keras rewrites ``latest.weights.h5`` in place, then the epoch in a JSON
+    file: a process killed during the write leaves a torn file that every
+    rerun fails to open (an h5py ``OSError``, until the directory is
+    deleted and the progress lost), and one killed between the two writes
+    resumes at the wrong epoch. Here each epoch's weights (model and
+    optimizer variables) go to a new file, then a small JSON record naming
+    that file and the epoch replaces the previous record by one atomic
+    rename, and only then is the older weights file removed: a kill at any
+    point leaves the previous or the new backup, complete.
+    """
+
+    _RECORD = "backup.json"
+
+    def _load_model(self):
+        root = Path(self.backup_dir)
+        if not (root / self._RECORD).is_file():
+            return
+        record = json.loads((root / self._RECORD).read_text(encoding="utf-8"))
+        optimizer = self.model.optimizer
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(str(root / record["weights"]))
+        self.model._initial_epoch = int(record["epoch"])  # as Keras's own does
+
+    def _save_model(self):
+        root = Path(self.backup_dir)
+        root.mkdir(parents=True, exist_ok=True)
+        name = f"epoch-{self._current_epoch}.weights.h5"
+        self.model.save_weights(str(root / name), overwrite=True)
+        _fsync(root / name)
+        tmp = root / f"{self._RECORD}.tmp-{os.getpid()}"  # one per writer
+        tmp.write_text(
+            json.dumps({"epoch": self._current_epoch, "weights": name}),
+            encoding="utf-8",
+        )
+        _fsync(tmp)
+        os.replace(tmp, root / self._RECORD)  # the commit
+        _fsync(root)
+        for old in root.glob("epoch-*.weights.h5"):
+            if old.name != name:
+                old.unlink(missing_ok=True)
+
+    def on_train_end(self, logs=None):
+        # Record first: a kill while deleting never leaves a record whose
+        # weights are gone.
+        (Path(self.backup_dir) / self._RECORD).unlink(missing_ok=True)
+        super().on_train_end(logs)
+
+
+def _fsync(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:  # directories cannot be opened on Windows
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def train(
@@ -132,7 +229,7 @@ def train(
     if epoch_variable is not None:
         callbacks.append(EpochCounter(epoch_variable))
     if checkpoint_dir is not None:
-        callbacks.append(keras.callbacks.BackupAndRestore(str(checkpoint_dir)))
+        callbacks.append(AtomicBackupAndRestore(str(checkpoint_dir)))
     if est.early_stopping_patience is not None:
         if val_ds is None:
             warnings.warn(
@@ -150,6 +247,8 @@ def train(
                     restore_best_weights=True,
                 )
             )
+    if strategy is not None:
+        _multi_worker_compat(model, train_ds, strategy)
     history = model.fit(
         train_ds,
         validation_data=val_ds,
@@ -158,6 +257,15 @@ def train(
         callbacks=callbacks,
         verbose=est.verbose,
     )
+    if strategy is not None:
+        # Predict on a single-device copy: under a strategy Keras's
+        # predict_on_batch runs the whole batch on every replica and
+        # concatenates (replicas x N rows), and a multi-worker model would
+        # need every worker for each call. Rebuilding also re-creates the
+        # family's companion models (e.g. seq2seq's inference model).
+        trained = model
+        model = build_with_policy(build, mixed_precision)
+        model.set_weights(trained.get_weights())
     return model, {k: [float(x) for x in v] for k, v in history.history.items()}
 
 
@@ -175,3 +283,39 @@ def build_with_policy(build: Callable[[], keras.Model], policy: str | None):
         return build()
     finally:
         keras.mixed_precision.set_dtype_policy(previous)
+
+
+def _multi_worker_compat(model: keras.Model, dataset, strategy) -> None:
+    """Let Keras 3's TensorFlow trainer fit under MultiWorkerMirroredStrategy.
+
+    Two steps of Keras 3.15's ``fit`` fail with more than one worker
+    (tensorflow/tensorflow#72388):
+
+    * before the first step it reduces the first distributed batch with
+      ``strategy.reduce`` only to build the loss state symbolically, and the
+      multi-worker strategy cannot reduce a nested ``(inputs, targets)``
+      batch; the build from the dataset's element spec needs no data;
+    * it averages every step's scalar logs with ``strategy.reduce("MEAN",
+      v, axis=0)``, which needs a batch axis; the logs are given one.
+
+    Only the model instance is patched; other strategies are left alone.
+    """
+    import tensorflow as tf
+
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return
+    if not strategy.extended._in_multi_worker_mode():
+        return
+    with strategy.scope():
+        model._symbolic_build(data_batch=dataset.element_spec)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+
+    def with_batch_axis(step):
+        def wrapped(data):
+            logs = step(data)
+            return {k: keras.ops.reshape(v, (1,)) for k, v in logs.items()}
+
+        return wrapped
+
+    model.train_step = with_batch_axis(model.train_step)
+    model.test_step = with_batch_axis(model.test_step)

@@ -1,0 +1,815 @@
+"""Reliability: resumable training, saves killed midway, numerical safety and
+fuzzed input validation.
+
+The two SIGKILL tests drive real subprocesses; each stays under a minute on
+two cores. The fuzz test pushes generated frames through the whole pre-TensorFlow
+path of ``fit`` (the tf.data pipeline and training replaced by a sentinel), through
+``predict``: every failure must be a ValueError or TypeError raised by
+forecaster's own code.
+"""
+
+import collections
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+import traceback
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.exceptions import NotFittedError
+
+import forecaster
+from forecaster import RecurrentForecaster, Seq2SeqForecaster
+from forecaster.data.missing import FILL_POLICIES
+from forecaster.data.panel import panel_from_frame
+from forecaster.persistence import ArtifactError
+from tests.conftest import make_frame
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = Path(forecaster.__file__).resolve().parent
+
+TINY = dict(
+    horizon=2,
+    lookback=4,
+    hidden_units=4,
+    max_epochs=1,
+    val_size=0,
+    early_stopping_patience=None,
+    verbose=0,
+    random_state=0,
+)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    """A tiny hourly model: a source of artifacts and a target for predict."""
+    t = np.arange(60)
+    df = make_frame({"a": np.sin(t / 3.0), "b": 5 + 2 * np.cos(t / 4.0)})
+    return RecurrentForecaster(**TINY).fit(df)
+
+
+# -- subprocesses -------------------------------------------------------------------
+def _spawn(script: Path, *args, log: Path, **env) -> subprocess.Popen:
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "TF_ENABLE_ONEDNN_OPTS": "0",
+        "CUDA_VISIBLE_DEVICES": "",
+        **env,
+    }
+    with open(log, "w") as out:  # the child keeps its own descriptor
+        return subprocess.Popen(
+            [sys.executable, str(script), *map(str, args)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=environ,
+            cwd=script.parent,
+        )
+
+
+def _wait_for(proc: subprocess.Popen, marker: str, log: Path, timeout=120.0):
+    """Wait until ``marker`` is printed; fail with the log if the child dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if marker in log.read_text(errors="replace"):
+            return
+        if proc.poll() is not None:
+            pytest.fail(f"child exited {proc.returncode}:\n{log.read_text()[-3000:]}")
+        time.sleep(0.05)
+    proc.kill()
+    pytest.fail(f"no {marker!r} after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+# -- kill and resume ----------------------------------------------------------------
+TRAIN_SCRIPT = r"""
+import os, sys, time
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+
+tf.config.experimental.enable_op_determinism()
+from forecaster import RecurrentForecaster
+
+
+class Progress(keras.callbacks.Callback):
+    stop_at = None  # "epoch:batch" where the run hangs, mid-epoch, until killed
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch
+        print(f"epoch {epoch} begin", flush=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if Progress.stop_at == f"{self.epoch}:{batch}":
+            print("hanging mid-epoch", flush=True)
+            time.sleep(600)
+
+
+class Probe(RecurrentForecaster):
+    def _fit_callbacks(self):
+        return [*super()._fit_callbacks(), Progress()]
+
+
+def fit(checkpoint_dir):
+    t = np.arange(600)
+    df = pd.DataFrame({
+        "unique_id": "s",
+        "ds": pd.date_range("2020-01-01", periods=len(t), freq="h"),
+        "y": np.sin(2 * np.pi * t / 24),
+    })
+    est = Probe(lookback=24, hidden_units=8, batch_size=32, max_epochs=4,
+                early_stopping_patience=None, val_size=0, random_state=0,
+                verbose=0)
+    return est.fit(df, checkpoint_dir=checkpoint_dir)
+
+
+out, checkpoint_dir, reference = sys.argv[1:]
+if reference != "-":  # an uninterrupted run first, in the same process
+    np.savez(reference, *fit(None).model_.get_weights())
+    print("reference done", flush=True)
+Progress.stop_at = os.environ.get("STOP_AT")
+est = fit(checkpoint_dir)
+np.savez(out, *est.model_.get_weights())
+print(f"done: {len(est.history_['loss'])} epochs run", flush=True)
+"""
+
+
+def test_killed_training_resumes_to_the_same_weights(tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN_SCRIPT)
+    ckpt, log = tmp_path / "ckpt", tmp_path / "first.log"
+    first = _spawn(
+        script, "-", ckpt, tmp_path / "reference.npz", log=log, STOP_AT="2:10"
+    )
+    try:
+        _wait_for(first, "hanging mid-epoch", log)
+    finally:
+        _kill(first)
+    # two epochs were backed up; the third was 11 batches in when killed
+    assert json.loads((ckpt / "backup.json").read_text())["epoch"] == 2
+    log = tmp_path / "rerun.log"
+    rerun = _spawn(script, tmp_path / "resumed.npz", ckpt, "-", log=log)
+    assert rerun.wait(timeout=120) == 0, log.read_text()[-3000:]
+    assert "done: 2 epochs run" in log.read_text()  # resumed, not restarted
+    assert not ckpt.exists()  # the backup is removed after a completed fit
+    with (
+        np.load(tmp_path / "reference.npz") as ref,
+        np.load(tmp_path / "resumed.npz") as got,
+    ):
+        assert ref.files == got.files
+        for k in ref.files:
+            np.testing.assert_allclose(got[k], ref[k], rtol=0, atol=1e-6)
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL inside this process."""
+
+
+def _sine(n=200):
+    return make_frame({"a": np.sin(np.arange(n) / 3.0)})
+
+
+def test_backup_torn_by_a_kill_is_skipped_on_resume(tmp_path, monkeypatch):
+    """A kill while writing a backup leaves the previous one usable (Keras's
+    own BackupAndRestore then fails on every rerun: h5py's OSError)."""
+    import keras
+
+    params = {**TINY, "max_epochs": 3}
+    save = keras.Model.save_weights
+    written = []
+
+    def torn_save(self, filepath, *args, **kwargs):
+        save(self, filepath, *args, **kwargs)
+        written.append(Path(filepath).name)
+        if len(written) == 2:  # the second epoch's backup: cut it short
+            data = Path(filepath).read_bytes()
+            Path(filepath).write_bytes(data[: len(data) // 2])
+            raise _Killed
+
+    ckpt = tmp_path / "ckpt"
+    monkeypatch.setattr(keras.Model, "save_weights", torn_save)
+    with pytest.raises(_Killed):
+        RecurrentForecaster(**params).fit(_sine(), checkpoint_dir=ckpt)
+    monkeypatch.setattr(keras.Model, "save_weights", save)
+    record = json.loads((ckpt / "backup.json").read_text())
+    assert record == {"epoch": 1, "weights": written[0]}
+    resumed = RecurrentForecaster(**params).fit(_sine(), checkpoint_dir=ckpt)
+    assert len(resumed.history_["loss"]) == 2  # from the first epoch's backup
+    assert np.isfinite(resumed.predict()["yhat"]).all()
+    assert not ckpt.exists()
+
+
+# -- kill mid-save ------------------------------------------------------------------
+SAVE_SCRIPT = r"""
+import os, sys, time
+import keras
+import forecaster
+
+path, hook = sys.argv[1:]
+est = forecaster.load(path)
+for i in range(2):  # repeated saves over the same path
+    est.save(path)
+    print(f"saved {i}", flush=True)
+
+
+def hang(where):
+    print(where, flush=True)
+    time.sleep(600)
+
+
+if hook == "mid-write":  # the weights are in the temporary directory
+    save_weights = keras.Model.save_weights
+
+    def slow(self, *args, **kwargs):
+        save_weights(self, *args, **kwargs)
+        hang("mid-write")
+
+    keras.Model.save_weights = slow
+else:  # the old artifact renamed away, the new one not yet in place
+    rename = os.rename
+
+    def slow(src, dst):
+        rename(src, dst)
+        if ".old-" in os.fspath(dst):
+            hang("between-renames")
+
+    os.rename = slow
+est.save(path)
+print("finished", flush=True)
+"""
+
+
+def test_save_killed_midway_keeps_the_previous_artifact(fitted, tmp_path):
+    script = tmp_path / "save.py"
+    script.write_text(SAVE_SCRIPT)
+    expected = fitted.predict()
+    runs = {}
+    for hook in ("mid-write", "between-renames"):
+        path = tmp_path / hook / "model"
+        fitted.save(path)
+        log = tmp_path / f"{hook}.log"
+        runs[hook] = (path, log, _spawn(script, path, hook, log=log))
+    for hook, (_, log, proc) in runs.items():  # both children run at once
+        try:
+            _wait_for(proc, hook, log)
+        finally:
+            _kill(proc)
+        assert "saved 1" in log.read_text()
+
+    path = runs["mid-write"][0]
+    pd.testing.assert_frame_equal(forecaster.load(path).predict(), expected)
+
+    path = runs["between-renames"][0]
+    backups = sorted(path.parent.glob(".model.old-*"))
+    assert not path.exists() and len(backups) == 1
+    with pytest.raises(
+        ArtifactError,
+        match=rf"does not exist\. A previous artifact was left at "
+        rf"'{re.escape(str(backups[0]))}' .* rename it to",
+    ):
+        forecaster.load(path)
+    backups[0].rename(path)
+    pd.testing.assert_frame_equal(forecaster.load(path).predict(), expected)
+
+
+# -- numerical safety -----------------------------------------------------------------
+def test_diverging_loss_stops_with_the_epoch_and_leaves_no_model():
+    est = RecurrentForecaster(**{**TINY, "learning_rate": 1e30, "clipnorm": None})
+    with pytest.raises(
+        FloatingPointError,
+        match=r"Training diverged: the loss became (nan|inf) at epoch 1, batch \d+",
+    ):
+        est.fit(_sine())
+    assert not hasattr(est, "model_")
+    with pytest.raises(NotFittedError):
+        est.predict()
+
+
+def test_nan_weights_after_an_epoch_are_never_backed_up_or_kept(tmp_path):
+    """An update that turns the weights NaN after the last batch's (finite)
+    loss was logged stops training before that epoch's backup."""
+    import h5py
+    import keras
+
+    class PoisonLastBatch(keras.callbacks.Callback):
+        epoch = None
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.epoch == 1 and batch == self.params["steps"] - 1:
+                weights = self.model.get_weights()
+                self.model.set_weights([np.full_like(w, np.nan) for w in weights])
+
+    class Poisoned(RecurrentForecaster):
+        def _fit_callbacks(self):
+            return [*super()._fit_callbacks(), PoisonLastBatch()]
+
+    ckpt = tmp_path / "ckpt"
+    est = Poisoned(**{**TINY, "max_epochs": 3})
+    with pytest.raises(
+        FloatingPointError, match="weights became NaN or infinite at the end of epoch 2"
+    ):
+        est.fit(_sine(), checkpoint_dir=ckpt)
+    assert not hasattr(est, "model_")
+    record = json.loads((ckpt / "backup.json").read_text())
+    assert record["epoch"] == 1  # the first epoch's backup, finite
+
+    def all_finite(group):
+        return all(
+            all_finite(v) if isinstance(v, h5py.Group) else np.isfinite(v[()]).all()
+            for v in group.values()
+        )
+
+    with h5py.File(ckpt / record["weights"], "r") as f:
+        assert all_finite(f)
+    # a rerun resumes from that backup and finishes
+    again = RecurrentForecaster(**{**TINY, "max_epochs": 3}).fit(
+        _sine(), checkpoint_dir=ckpt
+    )
+    assert len(again.history_["loss"]) == 2
+    assert np.isfinite(again.predict()["yhat"]).all()
+
+
+def test_extreme_scales_train_and_forecast_in_their_units():
+    t = np.arange(120)
+    wave = np.sin(2 * np.pi * t / 12)
+    rng = np.random.default_rng(0)
+    series = {
+        "zero": np.zeros(120),
+        "flat": np.full(120, 5.0),
+        "near_flat": 5.0 + 1e-12 * rng.normal(size=120),
+        "huge": 1e30 * (1 + 0.1 * wave),
+        "huge_flat": np.full(120, -1e30),
+        "tiny": 1e-30 * (1 + 0.1 * wave),
+        "near_float32_max": 3e38 * (1 - 0.01 * (1 + wave)),
+    }
+    est = RecurrentForecaster(**{**TINY, "max_epochs": 2}).fit(make_frame(series))
+    assert all(np.isfinite(v).all() for v in est.history_.values())
+    out = est.predict().groupby("unique_id")["yhat"]
+    lo, hi = out.min(), out.max()
+    assert np.isfinite(lo).all() and np.isfinite(hi).all()
+    # a constant series scales to zeros: its forecast is the constant, up to
+    # what two epochs teach a global model (a fraction of the scale)
+    for uid, center in {"zero": 0.0, "flat": 5.0, "near_flat": 5.0}.items():
+        assert abs(lo[uid] - center) < 0.5 and abs(hi[uid] - center) < 0.5, uid
+    assert -1.5e30 < lo["huge_flat"] <= hi["huge_flat"] < -0.5e30
+    for uid, center in {"huge": 1e30, "tiny": 1e-30, "near_float32_max": 3e38}.items():
+        assert 0.5 * center < lo[uid] <= hi[uid] < 1.5 * center, uid
+
+
+def test_values_beyond_float32_are_rejected_by_name():
+    df = make_frame({"a": np.full(30, 1e39)})
+    with pytest.raises(ValueError, match=r"series 'a'.*overflow float32"):
+        RecurrentForecaster(**TINY).fit(df)
+
+
+def test_gradient_clipping_by_norm_is_on_by_default_and_documented(fitted):
+    for cls in (RecurrentForecaster, Seq2SeqForecaster):
+        assert cls().clipnorm == 1.0
+        doc = " ".join(cls.__doc__.split())
+        assert "clipnorm : float or None, default 1.0 Gradient clipping by norm" in doc
+    assert fitted.model_.optimizer.clipnorm == 1.0
+
+
+# -- failure classes the fuzzer found, pinned ------------------------------------------
+def _frame(**cols):
+    df = make_frame({"a": [1.0, 2.0, 3.0], "b": [4.0, 5.0, 6.0]})
+    return df.assign(**cols)
+
+
+@pytest.mark.parametrize(
+    "make,error,message",
+    [
+        (  # was: AttributeError from pandas ('DataFrame' has no 'dtype')
+            lambda: pd.concat([_frame(), _frame()[["y"]]], axis=1),
+            ValueError,
+            r"Columns \['y'\] appear more than once in the frame",
+        ),
+        (  # was: a NumPy ComplexWarning, imaginary parts silently dropped
+            lambda: _frame(y=np.arange(6) + 1j),
+            TypeError,
+            r"Column 'y' must hold real numbers, got dtype complex128",
+        ),
+        (  # was: years 1 and 3000 silently wrapped to 1754 and 1830
+            lambda: _frame(
+                ds=pd.to_datetime(["0001-01-01"] + ["2020-01-01"] * 5, format="ISO8601")
+            ),
+            ValueError,
+            r"Column 'ds' has a timestamp outside 1678-2261 at row 0 \(series 'a'",
+        ),
+        (  # was: whole columns printed in the message (duplicated row labels)
+            lambda: _frame(y=[1.0, np.nan, 3, 4, 5, 6]).set_axis([0] * 6),
+            ValueError,
+            r"the first \(NaN\) is at row 0: series 'a', ds 2020-01-01 01:00:00\. "
+            r"Fill",
+        ),
+        (  # was: "row np.int64(7)"
+            lambda: _frame(y=["oops", 2, 3, 4, 5, 6]).set_axis(np.arange(5, 11)),
+            TypeError,
+            r"First non-numeric value 'oops' at row 5 \(series 'a', ds 2020-01-01 "
+            r"00:00:00\)",
+        ),
+        (  # was: the row of the sorted copy, not the user's
+            lambda: _frame(y=[1.0, 2, 3, 4, 5, 1e39]).iloc[::-1],
+            ValueError,
+            r"Column 'y' at row 5 \(series 'b', ds 2020-01-01 02:00:00\) holds "
+            r"1e\+39, which would overflow float32",
+        ),
+        (  # was: series 1 and "1" silently merged into one
+            lambda: _frame(unique_id=pd.Series([1, 1, 1, "1", "1", "1"], dtype=object)),
+            ValueError,
+            r"Column 'unique_id' holds different ids that read the same, 1 and '1'",
+        ),
+    ],
+)
+def test_fuzz_found_input_errors_are_clean(make, error, message):
+    with pytest.raises(error, match=message):
+        panel_from_frame(make())
+
+
+def test_zero_step_freq_is_rejected_by_name():
+    # was: pandas's "range() arg 3 must not be zero"
+    with pytest.raises(
+        ValueError, match=r"`freq`: '0h' is not a pandas offset alias of"
+    ):
+        panel_from_frame(_frame(), freq="0h")
+
+
+def test_tuple_ids_survive_gap_filling():
+    # was: the tuple broadcast as two values into the filled id column
+    df = _frame(unique_id=pd.Series([(1, "x")] * 3 + [(2, "x")] * 3, dtype=object))
+    df = df.drop(index=[1]).reset_index(drop=True)
+    panel = panel_from_frame(fill_missing_frame(df))
+    assert panel.ids.tolist() == ["(1, 'x')", "(2, 'x')"]
+    assert panel.values[:3, 0].tolist() == [1.0, 2.0, 3.0]
+
+
+def fill_missing_frame(df):
+    from forecaster.data.missing import fill_missing
+
+    return fill_missing(df, "interpolate")
+
+
+# -- fuzzed validation ------------------------------------------------------------------
+class _ReachedTraining(Exception):
+    """Raised where fit would build its tf.data pipeline and train: the frame
+    passed every check (scaler and windows included)."""
+
+
+NAMES = st.sampled_from(["a", "b", "ü", "序列", "🙂", "", " ", "a\x00b", "nan", "None"])
+IDS = st.one_of(
+    st.text(max_size=3),
+    NAMES,
+    NAMES,
+    NAMES,
+    st.integers(-2, 2),
+    st.floats(allow_infinity=True),
+    st.booleans(),
+    st.tuples(st.integers(0, 1), st.just("x")),
+)
+FREQS = ["h", "D", "MS", "30min", "W-SUN", "B"]
+TIME_KINDS = [
+    *["datetime"] * 12,
+    *["tz"] * 3,
+    "str",
+    "mixed_tz",
+    "aware_and_naive",
+    "str",
+    "str_dayfirst",
+    "int",
+    "float",
+    "object",
+    "date",
+    "garbage",
+    "nat",
+    "out_of_bounds",
+    "timedelta",
+    "category",
+    "period",
+    "unit_s",
+]
+VALUE_KINDS = [
+    *["float64"] * 12,
+    "float32",
+    "float16",
+    "int64",
+    "uint8",
+    "Int64",
+    "Float64",
+    "object",
+    "object_mixed",
+    "str",
+    "bool",
+    "complex",
+    "category",
+    "datetime",
+    "big_int",
+]
+MAGNITUDES = [*[1.0] * 6, 0.0, 1e30, 1e-30, 1e38, 1e-300, 1e300, 1e39]
+SPECIALS = [np.nan, np.inf, -np.inf, 5e-324, 3.4e38, -1e39, 0.0]
+TIMEZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "America/New_York"]
+
+
+def _times(t: pd.Series, kind: str, rnd) -> pd.Series:
+    """The timestamps ``t`` in another representation, often a broken one."""
+    pick = rnd.randrange(len(t)) if len(t) else None
+    if kind == "tz":
+        return t.dt.tz_localize("UTC").dt.tz_convert(rnd.choice(TIMEZONES))
+    if kind == "mixed_tz":
+        return pd.Series(
+            [x.tz_localize("UTC").tz_convert(rnd.choice(TIMEZONES)) for x in t],
+            dtype=object,
+        )
+    if kind == "aware_and_naive":
+        return pd.Series(
+            [x.tz_localize("UTC") if rnd.random() < 0.5 else x for x in t],
+            dtype=object,
+        )
+    if kind == "str":
+        return t.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if kind == "str_dayfirst":
+        return t.dt.strftime("%d/%m/%Y %H:%M")
+    if kind == "int":
+        return t.astype("int64")
+    if kind == "float":
+        return t.astype("int64").astype(float) / 1e9
+    if kind == "object":
+        return t.astype(object)
+    if kind == "date":
+        return pd.Series([x.date() for x in t], dtype=object)
+    if kind == "garbage" and pick is not None:
+        s = t.astype(object)
+        s.iloc[pick] = rnd.choice(["not a date", "", "2020-13-45", 3.5, None])
+        return s
+    if kind == "nat" and pick is not None:
+        s = t.copy()
+        s.iloc[pick] = pd.NaT
+        return s
+    if kind == "out_of_bounds" and pick is not None:
+        s = t.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+        s.iloc[pick] = rnd.choice(["3000-01-01", "0001-01-01", "9999-12-31 23:00"])
+        return s
+    if kind == "timedelta":
+        return t - pd.Timestamp("2000-01-01")
+    if kind == "category":
+        return t.astype("category")
+    if kind == "period":
+        return t.dt.to_period("D")
+    if kind == "unit_s":
+        return t.astype("datetime64[s]")
+    return t
+
+
+def _values(n: int, kind: str, rnd) -> pd.Series:
+    """``n`` values of a dtype ``kind``, with huge/tiny/NaN/inf sprinkled in."""
+    scale = rnd.choice(MAGNITUDES)
+    v = np.array([scale * rnd.gauss(1.0, 1.0) for _ in range(n)], dtype=float)
+    if rnd.random() < 0.2:
+        v[:] = scale  # constant
+    for _ in range(rnd.choice([0, 0, 0, 1, 2])):
+        if n:
+            v[rnd.randrange(n)] = rnd.choice(SPECIALS)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind in ("float32", "float16", "uint8", "complex"):
+            return pd.Series(v.astype(kind))
+        if kind == "int64":
+            return pd.Series(np.nan_to_num(v).clip(-1e18, 1e18).astype(np.int64))
+        if kind == "Int64":
+            return pd.Series(pd.array(np.round(v).clip(-1e18, 1e18), dtype="Int64"))
+        if kind == "Float64":
+            return pd.Series(pd.array(v, dtype="Float64"))
+        if kind == "object":
+            return pd.Series(v.astype(object), dtype=object)
+        if kind == "object_mixed":
+            pool = [None, "1.5", " 2 ", "x", b"3", 4, np.float32(5), [6]]
+            return pd.Series(
+                [rnd.choice(pool) if rnd.random() < 0.3 else x for x in v],
+                dtype=object,
+            )
+        if kind == "str":
+            return pd.Series(v.astype(str))
+        if kind == "bool":
+            return pd.Series(v > 1)
+        if kind == "category":
+            return pd.Series(pd.Categorical(v))
+        if kind == "datetime":
+            return pd.Series(pd.date_range("2020", periods=n, freq="D"))
+        if kind == "big_int":
+            return pd.Series([10**30 + i for i in range(n)], dtype=object)
+    return pd.Series(v)
+
+
+@st.composite
+def cases(draw):
+    """A frame (or a not-quite frame) and estimator parameters."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # pandas's notes on what we build
+        return _case(draw)
+
+
+def _case(draw):
+    # Hypothesis draws the shape of the case (ids, kinds, parameters); a seeded
+    # Random draws its details with ordinary probabilities (hypothesis's own
+    # floats and integers favour edge values, so every rare defect would fire).
+    rnd = random.Random(draw(st.integers(0, 2**32 - 1)))
+    ids = draw(st.lists(IDS, min_size=1, max_size=3, unique=True))
+    if rnd.random() < 0.05:
+        ids = []
+    if ids and rnd.random() < 0.05:
+        ids[rnd.randrange(len(ids))] = rnd.choice([None, np.nan, pd.NA])
+    freq = draw(st.sampled_from(FREQS))
+    start = pd.Timestamp("2020-01-01") + pd.Timedelta(hours=rnd.randrange(10_000))
+    parts = [
+        pd.DataFrame(
+            {
+                "unique_id": pd.Series([uid] * n, dtype=object),
+                "ds": pd.date_range(start, periods=n, freq=freq),
+            }
+        )
+        for uid, n in ((u, rnd.choice([0, 1, 3, 6, 10, 16, 24, 24])) for u in ids)
+    ]
+    df = pd.concat(parts, ignore_index=True) if parts else None
+    if df is None:
+        df = pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([])})
+    n = len(df)
+    if n and rnd.random() < 0.3:  # gaps
+        df = df.drop(index=[i for i in range(n) if rnd.random() < 0.15])
+    if len(df) and rnd.random() < 0.15:  # duplicates
+        df = pd.concat([df, df.sample(n=1, random_state=rnd.randrange(99))])
+    if len(df) and rnd.random() < 0.15:  # off-grid
+        i = rnd.randrange(len(df))
+        df.iloc[i, 1] = df.iloc[i, 1] + pd.Timedelta(minutes=7)
+    if rnd.random() < 0.3:  # unsorted
+        df = df.sample(frac=1.0, random_state=rnd.randrange(99))
+    df = df.reset_index(drop=True)
+    n = len(df)
+    df["ds"] = _times(df["ds"], rnd.choice(TIME_KINDS), rnd)
+    df["y"] = _values(n, rnd.choice(VALUE_KINDS), rnd)
+    covariate = rnd.random() < 0.3
+    if covariate or rnd.random() < 0.1:
+        df["x"] = _values(n, rnd.choice(VALUE_KINDS), rnd)
+    if rnd.random() < 0.1:
+        df["junk"] = [object()] * n
+    if rnd.random() < 0.05:
+        df[7] = 1.0  # a non-string column label
+    if rnd.random() < 0.05:
+        df = df.drop(columns=rnd.choice(["unique_id", "ds", "y"]))
+    if rnd.random() < 0.04 and "y" in df.columns:
+        df = pd.concat([df, df[["y"]]], axis=1)  # a duplicated column name
+    index = rnd.choice(["range", "shuffled", "duplicated", "str", "range"])
+    if index == "shuffled":
+        df.index = rnd.sample(range(n), n)
+    elif index == "duplicated":
+        df.index = [0] * n
+    elif index == "str":
+        df.index = [f"r{i}" for i in range(n)]
+    form = rnd.choice(["frame"] * 40 + ["series", "array", "dict", "none"])
+    data = df
+    if form == "series" and {"ds", "y"} <= set(df.columns) and df.columns.is_unique:
+        try:
+            data = pd.Series(df["y"].to_numpy(), index=pd.DatetimeIndex(df["ds"]))
+        except (ValueError, TypeError):
+            data = pd.Series(df["y"].to_numpy())
+    elif form == "array":
+        data = df.to_numpy()
+    elif form == "dict":
+        data = df.to_dict()
+    elif form == "none":
+        data = None
+    params = dict(
+        lookback=draw(st.integers(1, 4)),
+        horizon=draw(st.integers(1, 2)),
+        freq=draw(st.sampled_from([None] * 6 + FREQS + ["bogus", "0h"])),
+        fill_missing=draw(st.sampled_from(FILL_POLICIES)),
+        drop_short=draw(st.booleans()),
+        val_size=draw(st.sampled_from([0, 0.3, 3])),
+        scaler=draw(st.sampled_from(["standard", "robust", "minmax"])),
+        past_covariates=["x"] if covariate else None,
+        calendar_features=["hour"] if rnd.random() < 0.2 else None,
+    )
+    return data, params
+
+
+GARBLED = re.compile(r"np\.\w+\(|\nName: |, dtype: |\n\d+ ")
+
+
+def _outcome(call) -> str:
+    """Run ``call``; a ValueError/TypeError must come from forecaster's code.
+
+    Returns ``"ok"``, ``"trains"`` (reached the training sentinel) or the
+    error class and the start of its message; anything else propagates.
+    """
+    with warnings.catch_warnings():
+        # forecaster's own warnings (dropped short series) and pandas's notes on
+        # odd date strings are not failures
+        warnings.simplefilter("ignore", UserWarning)
+        try:
+            call()
+        except _ReachedTraining:
+            return "trains"
+        except (ValueError, TypeError) as err:
+            where = Path(traceback.extract_tb(err.__traceback__)[-1].filename)
+            if PACKAGE not in where.resolve().parents:
+                raise AssertionError(
+                    f"{type(err).__name__} escaped from {where}, not forecaster"
+                ) from err
+            message = str(err)
+            # a message names things as the user wrote them: no NumPy scalar
+            # reprs, no printed pandas objects
+            assert message and not GARBLED.search(message), message
+            return f"{type(err).__name__}: {' '.join(message.split()[:4])}"
+    return "ok"
+
+
+def _fuzz(n_examples: int, n_train: int, fitted, monkeypatch) -> collections.Counter:
+    from forecaster.estimators import base
+
+    def sentinel(*args, **kwargs):  # in place of the tf.data pipeline and Keras
+        raise _ReachedTraining
+
+    stats = collections.Counter()
+    passing = []
+
+    @settings(
+        max_examples=n_examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=cases())
+    def run(case):
+        data, params = case
+        stats["inputs"] += 1
+        cov = params["past_covariates"] or []
+        stats[
+            "panel_from_frame "
+            + _outcome(
+                lambda: panel_from_frame(data, feature_cols=cov, freq=params["freq"])
+            )
+        ] += 1
+        est = RecurrentForecaster(**{**TINY, **params})
+        with monkeypatch.context() as m:
+            m.setattr(base, "make_dataset", sentinel)
+            result = _outcome(lambda: est.fit(data))
+        stats["fit " + result] += 1
+        if result == "trains" and len(passing) < n_train:
+            passing.append(case)
+        fitted.set_params(fill_missing=params["fill_missing"])
+        stats["predict " + _outcome(lambda: fitted.predict(data))] += 1
+
+    try:
+        run()
+    finally:
+        fitted.set_params(fill_missing="raise")
+    # Frames that pass validation really train, without a NaN loss.
+    for data, params in passing:
+        est = RecurrentForecaster(**{**TINY, **params, "hidden_units": 2})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            est.fit(data)
+        assert all(np.isfinite(v).all() for v in est.history_.values()), params
+        assert np.isfinite(est.predict()["yhat"]).all(), params
+        stats["trained 1 epoch"] += 1
+    return stats
+
+
+def _report(stats: collections.Counter) -> None:
+    print(f"\nfuzzed {stats['inputs']} inputs:")
+    for key, count in sorted(stats.items()):
+        print(f"  {count:5d}  {key}")
+
+
+def test_fuzzed_frames_fail_only_with_forecaster_errors(fitted, monkeypatch):
+    stats = _fuzz(500, 3, fitted, monkeypatch)
+    _report(stats)
+    assert stats["inputs"] >= 500
+    assert stats["fit trains"] >= 25  # the generator reaches training too
+    assert stats["trained 1 epoch"] == 3
+
+
+@pytest.mark.slow
+def test_fuzzed_frames_many(fitted, monkeypatch):
+    stats = _fuzz(5000, 40, fitted, monkeypatch)
+    _report(stats)
+    assert stats["inputs"] >= 5000
