@@ -134,11 +134,7 @@ def _tiny(cls=RecurrentForecaster, **options):
         verbose=0,
         random_state=0,
     )
-    # until the estimators declare them as parameters, the training loop
-    # reads the options from the instance
-    for k, v in options.items():
-        setattr(est, k, v)
-    return est
+    return est.set_params(**options)
 
 
 # XLA compiles the LSTM step for ~20 s on 2 shared cores: the True case is slow

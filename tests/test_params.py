@@ -54,3 +54,18 @@ def test_resolve_lookback():
 def test_covariate_declarations_checked(kw, msg):
     with pytest.raises(ValueError, match=msg):
         check_common_params(RecurrentForecaster(**kw))
+
+
+@pytest.mark.parametrize(
+    "kw,msg",
+    [
+        (
+            {"jit_compile": "yes"},
+            "argument `jit_compile`, expected True, False or 'auto'",
+        ),
+        ({"mixed_precision": "float8"}, "argument `mixed_precision`, expected one of"),
+    ],
+)
+def test_performance_options_checked(kw, msg):
+    with pytest.raises(ValueError, match=msg):
+        check_common_params(RecurrentForecaster(**kw))

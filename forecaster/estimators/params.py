@@ -110,6 +110,16 @@ def check_common_params(est) -> None:
             "Received an invalid value for argument `dropout`, expected a float in "
             f"[0, 1), got {est.dropout!r}."
         )
+    _choice(
+        "mixed_precision",
+        est.mixed_precision,
+        (None, "mixed_float16", "mixed_bfloat16"),
+    )
+    if est.jit_compile not in (True, False, "auto"):
+        raise ValueError(
+            "Received an invalid value for argument `jit_compile`, expected True, "
+            f"False or 'auto', got {est.jit_compile!r}."
+        )
     _positive_number("learning_rate", est.learning_rate)
     _positive_number("clipnorm", est.clipnorm)
     v = est.val_size

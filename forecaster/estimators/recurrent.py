@@ -86,6 +86,12 @@ class RecurrentForecaster(BaseForecaster):
         ``"ffill"`` carries the last value forward, ``"interpolate"`` is
         linear in time, ``"zero"`` fills 0. Leading gaps are filled backward
         with the first value. See :func:`forecaster.data.missing.fill_missing`.
+    jit_compile : bool or "auto", default "auto"
+        XLA compilation of the training step; Keras's "auto" turns it on only
+        where a GPU is present (no reliable gain measured on 2 CPU cores).
+    mixed_precision : {None, "mixed_float16", "mixed_bfloat16"}, default None
+        Keras dtype policy while building the model, for GPUs; the loss is
+        computed in float32 (and scaled, for float16).
     freq : str or None, default None
         Pandas offset alias; inferred from the data when ``None``.
     random_state : int or None, default None
@@ -147,6 +153,8 @@ class RecurrentForecaster(BaseForecaster):
         calendar_features: list[str] | None = None,
         drop_short: bool = False,
         fill_missing: str = "raise",
+        jit_compile: bool | str = "auto",
+        mixed_precision: str | None = None,
         freq: str | None = None,
         random_state: int | None = None,
         verbose: int = 1,
@@ -176,6 +184,8 @@ class RecurrentForecaster(BaseForecaster):
         self.calendar_features = calendar_features
         self.drop_short = drop_short
         self.fill_missing = fill_missing
+        self.jit_compile = jit_compile
+        self.mixed_precision = mixed_precision
         self.freq = freq
         self.random_state = random_state
         self.verbose = verbose
