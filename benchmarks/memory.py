@@ -24,6 +24,7 @@ whatever machine runs it (here: a shared 2-core machine).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -123,6 +124,9 @@ def run_size(
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="up to 1e6 points")
+    ap.add_argument(
+        "--points", type=int, nargs="*", default=None, help=f"a subset of {list(SIZES)}"
+    )
     ap.add_argument("--lookback", type=int, default=48)
     ap.add_argument("--horizon", type=int, default=12)
     ap.add_argument("--batch-size", type=int, default=4096)
@@ -131,6 +135,11 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     sizes = [p for p in SIZES if not args.quick or p <= 1_000_000]
+    if args.points:
+        unknown = sorted(set(args.points) - set(SIZES))
+        if unknown:
+            ap.error(f"--points must be among {list(SIZES)}, got {unknown}")
+        sizes = [p for p in SIZES if p in args.points]
     rows = []
     for points in sizes:
         t0 = time.perf_counter()
@@ -228,13 +237,15 @@ def _meta() -> dict:
         "numpy": np.__version__,
         "pandas": pd.__version__,
     }
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
+    from importlib.util import find_spec
 
-        meta["tensorflow"] = version("tensorflow")
-        meta["keras"] = version("keras")
-    except Exception:  # noqa: BLE001 - metadata is best effort
-        pass
+    for pkg in ("tensorflow", "keras"):
+        with contextlib.suppress(PackageNotFoundError):
+            meta[pkg] = version(pkg)
+    # TensorFlow's import pulls in JAX when it is installed (tf.lite's
+    # utilities try it): ~140 MB more at "import" in such an environment
+    meta["jax_installed"] = find_spec("jax") is not None
     return meta
 
 

@@ -273,6 +273,13 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--steps", type=int, default=None, help="optimiser steps")
     ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument(
+        "--models",
+        nargs="*",
+        default=None,
+        help="only these, e.g. forecaster.LSTM neuralforecast.LSTM (default: all)",
+    )
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -298,8 +305,10 @@ def main(argv=None) -> int:
             f"({cfg['epochs']} epochs of {cfg['steps_per_epoch']})",
             flush=True,
         )
-        for seed in range(args.seeds):
+        for seed in range(args.first_seed, args.first_seed + args.seeds):
             for lib, model, run in CONTENDERS:
+                if args.models and f"{lib}.{model}" not in args.models:
+                    continue
                 row = {"data": name, "library": lib, "model": model, "seed": seed}
                 if lib != "forecaster" and available.get(lib):
                     rows.append({**row, "skipped": available[lib]})
