@@ -202,12 +202,6 @@ def test_policy_restored_when_build_fails():
     assert keras.mixed_precision.dtype_policy().name == "float32"
 
 
-@pytest.mark.xfail(
-    raises=TypeError,
-    strict=True,
-    reason="models/seq2seq.py compares float32 coins with the decoder's "
-    "reduced-precision sampling_probability",
-)
 def test_seq2seq_mixed_bfloat16_trains_on_cpu():
     est = _tiny(Seq2SeqForecaster, mixed_precision="mixed_bfloat16").fit(_frame())
     assert np.isfinite(est.predict()["yhat"]).all()

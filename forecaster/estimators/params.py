@@ -115,7 +115,8 @@ def check_common_params(est) -> None:
         est.mixed_precision,
         (None, "mixed_float16", "mixed_bfloat16"),
     )
-    if est.jit_compile not in (True, False, "auto"):
+    jit = est.jit_compile
+    if not (isinstance(jit, bool) or (isinstance(jit, str) and jit == "auto")):
         raise ValueError(
             "Received an invalid value for argument `jit_compile`, expected True, "
             f"False or 'auto', got {est.jit_compile!r}."

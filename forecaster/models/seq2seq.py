@@ -178,6 +178,9 @@ class Seq2SeqDecoder(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
+        # The scan over horizon steps uses a dynamic tensor list that XLA
+        # cannot compile; jit_compile="auto" would otherwise fail on GPUs.
+        self.supports_jit = False
         _check_choice("wiring", wiring, WIRINGS)
         _check_choice("attention", attention, ATTENTIONS)
         self.cell_name = cell
@@ -222,7 +225,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
             prev_true = ops.concatenate([first, targets[:, :-1]], axis=1)  # (B, H)
             prev_true = ops.transpose(prev_true)[:, :, None]  # (H, B, 1)
             coins = keras.random.uniform(ops.shape(prev_true), seed=self.seed_generator)
-            use_truth = coins >= self.sampling_probability  # (H, B, 1)
+            p = ops.cast(self.sampling_probability, coins.dtype)  # mixed precision
+            use_truth = coins >= p  # (H, B, 1)
         else:
             prev_true = ops.repeat(first[None], self.horizon, axis=0)  # (H, B, 1)
             use_truth = ops.zeros_like(prev_true, dtype="bool")  # (H, B, 1)
