@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["atomic_directory", "backups_of"]
+__all__ = ["atomic_directory", "backups_of", "fsync_path"]
 
 
 @contextlib.contextmanager
@@ -86,12 +86,13 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
         if backup is not None:  # put the previous artifact back
             os.rename(backup, target)
         raise
-    _fsync_dir(target.parent)
+    fsync_path(target.parent)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or directory, best effort (no-op where unsupported)."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:  # directories cannot be opened on Windows
@@ -112,7 +113,7 @@ def _fsync_tree(root: Path) -> None:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        _fsync_dir(Path(dirpath))
+        fsync_path(Path(dirpath))
 
 
 def backups_of(target: Path) -> list[Path]:

@@ -16,6 +16,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from forecaster.atomic import fsync_path
+
 __all__ = [
     "AtomicBackupAndRestore",
     "EpochCounter",
@@ -122,15 +124,15 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         root.mkdir(parents=True, exist_ok=True)
         name = f"epoch-{self._current_epoch}.weights.h5"
         self.model.save_weights(str(root / name), overwrite=True)
-        _fsync(root / name)
+        fsync_path(root / name)
         tmp = root / f"{self._RECORD}.tmp-{os.getpid()}"  # one per writer
         tmp.write_text(
             json.dumps({"epoch": self._current_epoch, "weights": name}),
             encoding="utf-8",
         )
-        _fsync(tmp)
+        fsync_path(tmp)
         os.replace(tmp, root / self._RECORD)  # the commit
-        _fsync(root)
+        fsync_path(root)
         for old in root.glob("epoch-*.weights.h5"):
             if old.name != name:
                 old.unlink(missing_ok=True)
@@ -140,19 +142,6 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         # weights are gone.
         (Path(self.backup_dir) / self._RECORD).unlink(missing_ok=True)
         super().on_train_end(logs)
-
-
-def _fsync(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:  # directories cannot be opened on Windows
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def train(

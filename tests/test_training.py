@@ -1,0 +1,20 @@
+import math
+
+import pytest
+import tensorflow as tf
+
+from forecaster.estimators.training import EpochCounter, FailOnNonFinite
+
+
+def test_fail_on_non_finite_names_the_epoch():
+    cb = FailOnNonFinite()
+    cb.on_epoch_begin(2)
+    cb.on_train_batch_end(0, {"loss": 1.0})  # finite: nothing happens
+    with pytest.raises(FloatingPointError, match="at epoch 3, batch 5"):
+        cb.on_train_batch_end(4, {"loss": math.nan})
+
+
+def test_epoch_counter_sets_the_pipeline_variable():
+    v = tf.Variable(0, dtype=tf.int64)
+    EpochCounter(v).on_epoch_begin(7)
+    assert int(v.numpy()) == 7
