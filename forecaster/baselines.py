@@ -14,16 +14,18 @@ Assimakopoulos (2020), "The M4 Competition", IJF 36(1).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 from scipy.signal import lfilter
+from scipy.stats import norm
 
 __all__ = ["naive", "seasonal_naive", "drift", "theta", "naive_forecast",
-           "seasonal_naive_forecast", "drift_forecast", "theta_forecast"]  # fmt: skip
+           "seasonal_naive_forecast", "seasonal_naive_interval", "drift_forecast",
+           "theta_forecast"]  # fmt: skip
 
 _DOCS = {
     "array": """Parameters
@@ -128,6 +130,59 @@ def seasonal_naive_forecast(
     """
     h, m = _pos_int(horizon, "horizon"), _pos_int(season_length, "season_length")
     return np.resize(_series(y, m)[-m:], h)
+
+
+def _check_level(level: object) -> float:
+    if isinstance(level, bool) or not isinstance(level, int | float | np.number):
+        raise TypeError(f"level must be a number in (0, 100), got {level!r}")
+    if not 0 < level < 100:
+        raise ValueError(f"level must be in (0, 100), got {level!r}")
+    return float(level)
+
+
+def seasonal_naive_interval(
+    y: ArrayLike, horizon: int, season_length: int, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Normal prediction interval of the seasonal naive forecast.
+
+    As statsforecast's ``SeasonalNaive`` and Hyndman & Athanasopoulos,
+    *Forecasting: Principles and Practice* (3rd ed.), section 5.5: with the
+    in-sample residuals ``r[t] = y[t] - y[t-m]``, ``sigma = sqrt(mean(r^2))``
+    and ``k = floor((h - 1) / m)`` (whole seasons before step ``h``), the
+    ``h``-step standard deviation is ``sigma * sqrt(k + 1)`` and the interval
+    ``yhat +/- z * sigma_h`` with ``z`` the standard normal
+    ``(1 + level / 100) / 2`` quantile. Uses only ``y``.
+
+    %(array)s%(season)s
+    level : float
+        Coverage in percent, in ``(0, 100)``.
+
+    Returns
+    -------
+    lo, hi : numpy.ndarray
+        The ``horizon`` lower and upper bounds.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` has ``season_length`` points or fewer, is not 1-D or has
+        NaN, or ``level`` is outside ``(0, 100)``.
+    TypeError
+        If ``level`` is not a number.
+
+    Examples
+    --------
+    >>> lo, hi = seasonal_naive_interval([1.0, 2.0, 2.0, 3.0], 3, 2, 68.27)
+    >>> lo.round(3).tolist(), hi.round(3).tolist()
+    ([1.0, 2.0, 0.586], [3.0, 4.0, 3.414])
+    """
+    h, m = _pos_int(horizon, "horizon"), _pos_int(season_length, "season_length")
+    z = norm.ppf(0.5 + _check_level(level) / 200.0)
+    a = _series(y, m + 1)
+    sigma = np.sqrt(np.mean((a[m:] - a[:-m]) ** 2))
+    half = z * sigma * np.sqrt(np.arange(h) // m + 1.0)
+    yhat = seasonal_naive_forecast(a, h, m)
+    return yhat - half, yhat + half
 
 
 def drift_forecast(y: ArrayLike, horizon: int) -> np.ndarray:
@@ -302,12 +357,15 @@ def _infer_freq(ds: pd.Series, uid: object) -> str | int:
 def _apply(
     df: pd.DataFrame,
     horizon: int,
-    fc: Callable[[np.ndarray], np.ndarray],
+    fc: Callable[[np.ndarray], np.ndarray | dict[str, np.ndarray]],
     min_len: int,
     freq: str | int | None,
     cols: tuple[str, str, str],
 ) -> pd.DataFrame:
-    """Run ``fc`` on every series of ``df`` and build the forecast frame."""
+    """Run ``fc`` on every series of ``df`` and build the forecast frame.
+
+    ``fc`` returns the ``yhat`` array, or a dict of columns (``yhat`` first).
+    """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     id_col, time_col, target_col = cols
@@ -330,10 +388,12 @@ def _apply(
         step = _infer_freq(g[time_col], uid) if freq is None else freq
         times.append(_future_dates(g[time_col].iloc[-1], horizon, step))
         ids.append([uid] * horizon)
-        preds.append(fc(y))
+        pred = fc(y)
+        preds.append(pred if isinstance(pred, dict) else {"yhat": pred})
     if not ids:
         raise ValueError("df has no rows")
-    out = pd.DataFrame({id_col: np.concatenate(ids), "yhat": np.concatenate(preds)})
+    cols = {k: np.concatenate([p[k] for p in preds]) for k in preds[0]}
+    out = pd.DataFrame({id_col: np.concatenate(ids), **cols})
     out.insert(1, time_col, times[0].append(times[1:]).astype(df[time_col].dtype))
     out[id_col] = out[id_col].astype(df[id_col].dtype)
     return out
@@ -373,20 +433,38 @@ def seasonal_naive(
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
+    level: Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Seasonal naive forecast: repeat the last ``season_length`` values.
 
     %(frame_seasonal_naive)s
+
+    With ``level`` (percentages, e.g. ``[80, 95]``) the frame also has the
+    columns ``yhat_lo80, yhat_hi80, ...`` of :func:`seasonal_naive_interval`,
+    and every series then needs more than ``season_length`` points.
 
     Examples
     --------
     >>> df = pd.DataFrame({"unique_id": "a", "ds": [1, 2, 3, 4], "y": [1.0, 2, 3, 4]})
     >>> seasonal_naive(df, 3, season_length=2)["yhat"].tolist()
     [3.0, 4.0, 3.0]
+    >>> seasonal_naive(df, 1, season_length=2, level=[80]).columns.tolist()
+    ['unique_id', 'ds', 'yhat', 'yhat_lo80', 'yhat_hi80']
     """
     h, m = _pos_int(horizon, "horizon"), _pos_int(season_length, "season_length")
-    fc = lambda y: seasonal_naive_forecast(y, h, m)  # noqa: E731
-    return _apply(df, h, fc, m, freq, (id_col, time_col, target_col))
+    levels = [] if level is None else [_check_level(lv) for lv in level]
+    if not levels:
+        fc = lambda y: seasonal_naive_forecast(y, h, m)  # noqa: E731
+        return _apply(df, h, fc, m, freq, (id_col, time_col, target_col))
+
+    def fc_interval(y: np.ndarray) -> dict[str, np.ndarray]:
+        cols = {"yhat": seasonal_naive_forecast(y, h, m)}
+        for lv in levels:
+            lo, hi = seasonal_naive_interval(y, h, m, lv)
+            cols[f"yhat_lo{lv:g}"], cols[f"yhat_hi{lv:g}"] = lo, hi
+        return cols
+
+    return _apply(df, h, fc_interval, m + 1, freq, (id_col, time_col, target_col))
 
 
 def drift(

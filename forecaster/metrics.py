@@ -303,7 +303,8 @@ def interval_width(lo: ArrayLike, hi: ArrayLike) -> float:
 
 
 _INTERVAL = re.compile(r"^(coverage|width)(\d+(?:\.\d+)?)$")
-_KNOWN = ["mae", "rmse", "smape", "mase", "pinball", "crps"]
+_KNOWN = ["mae", "rmse", "smape", "mase", "pinball", "crps", "scaled_crps"]
+_SCALED = ("mase", "scaled_crps")  # metrics divided by the in-sample naive MAE
 
 
 def _series_metric(
@@ -314,6 +315,10 @@ def _series_metric(
         return {"mae": mae, "rmse": rmse, "smape": smape}[metric](g[y], g[model])
     if metric == "mase":
         return mase(g[y], g[model], train, m)  # type: ignore[arg-type]
+    if metric == "scaled_crps":
+        scale = _naive_scale(train, m)
+        crps = _series_metric("crps", g, model, y, None, m)
+        return crps / scale if scale > 0 else (float("inf") if crps > 0 else 0.0)
     if metric in ("pinball", "crps"):
         pat = re.compile(rf"^{re.escape(model)}_q(\d*\.?\d+)$")
         qs = sorted((float(q[1]), c) for c in g.columns if (q := pat.match(str(c))))
@@ -354,14 +359,17 @@ def evaluate(
         ``<model>_lo<L>``, ``<model>_hi<L>``.
     train_df : pandas.DataFrame, optional
         History (``id_col, time_col, target_col``) of each series, needed for
-        ``"mase"``; rows after a series' first cutoff are ignored.
+        ``"mase"`` and ``"scaled_crps"``; rows after a series' first cutoff are ignored.
     metrics : sequence of str
         Among ``"mae"``, ``"rmse"``, ``"smape"``, ``"mase"``, ``"pinball"``,
         ``"crps"`` (both from all quantile columns, see
-        :func:`crps_from_quantiles`), ``"coverage<L>"`` and ``"width<L>"``
+        :func:`crps_from_quantiles`), ``"scaled_crps"`` (that CRPS divided
+        by the in-sample seasonal naive MAE, the scale of MASE, so that it is
+        comparable across series; ``inf``/``0.0`` on a zero scale as MASE),
+        ``"coverage<L>"`` and ``"width<L>"``
         (from ``<model>_lo<L>``/``<model>_hi<L>``, e.g. ``"coverage80"``).
     season_length : int, default 1
-        Seasonal period of the MASE scale.
+        Seasonal period of the MASE (and ``scaled_crps``) scale.
     models : sequence of str, default ("yhat",)
         Point-forecast columns to evaluate.
     id_col, time_col, target_col, cutoff_col : str
@@ -409,20 +417,23 @@ def evaluate(
             f"one model; got metrics={metrics}, models={models}"
         )
     need = {"cv_df": (cv_df, [id_col, target_col, *models])}
-    if "mase" in metrics:
+    scaled = [m for m in metrics if m in _SCALED]
+    if scaled:
         if train_df is None:
-            raise ValueError("metric 'mase' requires train_df (in-sample history)")
+            raise ValueError(
+                f"metric {scaled[0]!r} requires train_df (in-sample history)"
+            )
         need["train_df"] = (train_df, [id_col, time_col, target_col])
     for name, (df, cols) in need.items():
         if missing := [c for c in cols if c not in df.columns]:
             raise ValueError(f"columns {missing} not found in {name}")
     history = {}
-    if "mase" in metrics:
+    if scaled:
         history = dict(list(train_df.groupby(id_col, sort=False, observed=True)))
     rows = []
     for uid, g in cv_df.groupby(id_col, sort=False, observed=True):
         train = None
-        if "mase" in metrics:
+        if scaled:
             if uid not in history:
                 raise ValueError(f"series {uid!r} from cv_df not found in train_df")
             h = history[uid]

@@ -16,6 +16,7 @@ from forecaster.baselines import (
     naive_forecast,
     seasonal_naive,
     seasonal_naive_forecast,
+    seasonal_naive_interval,
     theta,
     theta_forecast,
 )
@@ -225,3 +226,44 @@ def test_array_errors():
         theta_forecast([1.0, 2.0], 1)
     with pytest.raises(ValueError, match="season_length must be >= 1, got 0"):
         seasonal_naive_forecast([1.0, 2.0], 1, 0)
+
+
+def test_seasonal_naive_interval_by_hand():
+    # m = 2: residuals y[t] - y[t-2] = [2, -1, 1, 2] -> sigma = sqrt(10 / 4);
+    # steps 1-2 are one season ahead (k = 0), steps 3-4 two (k = 1), 5 three.
+    y = [1.0, 5.0, 3.0, 4.0, 4.0, 6.0]
+    z = 1.2815515655446004  # standard normal 0.9 quantile (80% interval)
+    half = z * np.sqrt(10 / 4) * np.sqrt([1, 1, 2, 2, 3])
+    yhat = np.array([4.0, 6.0, 4.0, 6.0, 4.0])
+    lo, hi = seasonal_naive_interval(y, 5, 2, 80)
+    np.testing.assert_allclose(lo, yhat - half)
+    np.testing.assert_allclose(hi, yhat + half)
+
+
+def test_seasonal_naive_frame_levels_match_the_array_function():
+    df = _monthly()
+    out = seasonal_naive(df, horizon=3, season_length=1, level=[50, 95])
+    assert list(out.columns) == [
+        "unique_id", "ds", "yhat", "yhat_lo50", "yhat_hi50", "yhat_lo95", "yhat_hi95",
+    ]  # fmt: skip
+    b = out[out["unique_id"] == "b"]
+    lo, hi = seasonal_naive_interval([10.0, 20.0, 30.0, 40.0], 3, 1, 95)
+    np.testing.assert_allclose(b["yhat_lo95"], lo)
+    np.testing.assert_allclose(b["yhat_hi95"], hi)
+    # random walk: residuals all 10 -> sigma 10, sqrt(h) growth
+    np.testing.assert_allclose(hi - 40.0, 1.959963984540054 * 10 * np.sqrt([1, 2, 3]))
+    # no level: the frame is unchanged
+    assert list(seasonal_naive(df, 2, 1).columns) == ["unique_id", "ds", "yhat"]
+
+
+def test_seasonal_naive_interval_errors():
+    with pytest.raises(ValueError, match=r"level must be in \(0, 100\), got 100"):
+        seasonal_naive_interval([1.0, 2.0, 3.0], 2, 1, 100)
+    with pytest.raises(TypeError, match="level must be a number"):
+        seasonal_naive_interval([1.0, 2.0, 3.0], 2, 1, "80")
+    with pytest.raises(ValueError, match=">= 3 points"):
+        seasonal_naive_interval([1.0, 2.0], 2, 2, 80)
+    # series "a" has 3 points: enough for the forecast, not for the residuals
+    seasonal_naive(_monthly(), 2, season_length=3)
+    with pytest.raises(ValueError, match="series 'a' needs >= 4 observations"):
+        seasonal_naive(_monthly(), 2, season_length=3, level=[80])

@@ -202,6 +202,18 @@ def test_evaluate_quantile_and_interval_metrics_by_hand():
     np.testing.assert_allclose(overall["yhat"], [0.375, 0.75, 0.75, 2.5])
 
 
+def test_evaluate_scaled_crps_by_hand():
+    per, overall = evaluate(CV, TRAIN, metrics=["crps", "scaled_crps", "mase"])
+    # CRPS a 0.3, b 1.2 (above) over the MASE scales a 2, b 2/3
+    np.testing.assert_allclose(per["yhat"], [0.3, 0.15, 0.5, 1.2, 1.8, 2.25])
+    np.testing.assert_allclose(overall["yhat"], [0.75, 0.975, 1.375])
+    flat = TRAIN.assign(y=5.0)  # zero scale: inf for a nonzero CRPS, as MASE
+    per, _ = evaluate(CV, flat, metrics=["scaled_crps"])
+    assert per["yhat"].tolist() == [math.inf, math.inf]
+    with pytest.raises(ValueError, match="metric 'scaled_crps' requires train_df"):
+        evaluate(CV, metrics=["scaled_crps"])
+
+
 def test_evaluate_several_models_and_custom_columns():
     cv = CV.rename(columns={"unique_id": "sid", "y": "target"}).assign(other=10.0)
     per, overall = evaluate(
