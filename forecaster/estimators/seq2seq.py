@@ -6,7 +6,10 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
+from forecaster.estimators.uncertainty import check_levels
+from forecaster.models.predictive import denormalize_numpy, sample_columns
 from forecaster.models.spec import POINT_LOSSES
 
 __all__ = ["Seq2SeqForecaster"]
@@ -21,6 +24,14 @@ class Seq2SeqForecaster(BaseForecaster):
     (teacher forcing), its own prediction at inference (free running), so
     ``predict`` never sees a future target. See
     :mod:`forecaster.models.seq2seq`.
+
+    With ``loss="quantile"``, ``"normal"`` or ``"student_t"`` the decoder
+    emits each step's quantiles or distribution parameters, and is fed back
+    their point value (the median, or ``loc``). ``predict(num_samples=N)``
+    then samples ``N`` paths through the decoder, feeding each draw back as
+    the next input, so a path is coherent across the horizon (an early high
+    value carries on), and reports the quantiles and intervals of those
+    paths; :meth:`predict_samples` returns the paths themselves.
 
     Parameters
     ----------
@@ -44,8 +55,20 @@ class Seq2SeqForecaster(BaseForecaster):
         Per-window normalisation inside the model; the decoder works in the
         normalised space.
     quantiles : tuple of float, default (0.1, 0.5, 0.9)
-        Kept for a common parameter set; seq2seq trains point losses only.
-    loss : {"mse", "mae", "huber"}, default "mse"
+        Levels of the quantile head, and the levels reported for the
+        distribution heads (``yhat_q<level>`` columns). Quantile-head paths
+        are drawn by linear interpolation between these levels and flat
+        beyond the extreme ones: include the levels of the intervals asked.
+    loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
+        Training loss on the scaled data, teacher forced. ``quantile``:
+        pinball loss on monotone per-step quantiles; ``normal`` /
+        ``student_t``: negative log-likelihood of per-step distribution
+        parameters. Without ``num_samples``, ``predict``'s quantiles and
+        intervals are each step's predicted distribution along the point
+        forecast's path; with it, those of the sampled paths, which carry
+        earlier steps' uncertainty forward. Student-t paths use the
+        Wilson-Hilferty approximation of the chi-square (see
+        :mod:`forecaster.models.sampling`).
     batch_size : int, default 32
     max_epochs : int, default 100
     learning_rate : float, default 1e-3
@@ -113,6 +136,9 @@ class Seq2SeqForecaster(BaseForecaster):
         trained weights; ``predict`` uses it.
     attention_model_ : keras.Model or None
         With ``attention``: ``history -> [forecasts, weights (B, H, L)]``.
+    sampler_model_ : keras.Model or None
+        With a probabilistic ``loss``: the inference inputs plus ``noise``
+        ``(B, H, k)`` -> one sampled path per row ``(B, H)``, scaled units.
     lookback_, freq_, scaler_, ids_, history_
         As in :class:`~forecaster.RecurrentForecaster`.
 
@@ -232,15 +258,6 @@ class Seq2SeqForecaster(BaseForecaster):
                 "Received an invalid value for argument `scheduled_sampling`, "
                 f"expected None or a probability in [0, 1], got {p!r}."
             )
-        if self.loss not in POINT_LOSSES:
-            # The decoder feeds back one value per step; sampling coherent
-            # paths through it for quantile/distribution heads is not built.
-            raise ValueError(
-                "Received an invalid value for argument `loss`: Seq2SeqForecaster "
-                f"supports the point losses {POINT_LOSSES}, got {self.loss!r}. Use "
-                "predict(level=...) for conformal intervals, or "
-                "RecurrentForecaster for quantile/distribution heads."
-            )
 
     # -- the family hooks -------------------------------------------------------
     def _build_model(self, n_features: int):
@@ -248,7 +265,8 @@ class Seq2SeqForecaster(BaseForecaster):
 
         from forecaster.models.seq2seq import build_seq2seq
 
-        train, infer = build_seq2seq(
+        sampling = self.loss not in POINT_LOSSES
+        train, infer, *sampler = build_seq2seq(
             lookback=self.lookback_,
             n_features=n_features,
             horizon=self.horizon,
@@ -265,7 +283,11 @@ class Seq2SeqForecaster(BaseForecaster):
             n_future=self.n_future_,
             n_static=self.static_numeric_.shape[1],
             static_vocab_sizes=tuple(self.static_vocab_sizes_),
+            loss=self.loss,
+            quantiles=tuple(self.quantiles),
+            return_sampler=sampling,
         )
+        self.sampler_model_ = sampler[0] if sampling else None
         self.attention_model_ = None
         if self.attention is not None:
             self.attention_model_ = infer
@@ -288,6 +310,110 @@ class Seq2SeqForecaster(BaseForecaster):
 
     def _predict_model(self):
         return self.inference_model_
+
+    def predict(
+        self,
+        df: pd.DataFrame | pd.Series | None = None,
+        future_df: pd.DataFrame | None = None,
+        static_df: pd.DataFrame | None = None,
+        level: list[float] | None = None,
+        num_samples: int | None = None,
+    ) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the end of each series.
+
+        As :meth:`BaseForecaster.predict
+        <forecaster.estimators.base.BaseForecaster.predict>`, except that
+        ``num_samples``, with a probabilistic ``loss``, draws sample paths
+        through the decoder (:meth:`predict_samples`, seeded by
+        ``random_state``): the ``yhat_q<level>`` and interval columns are
+        then the paths' empirical quantiles, for the quantile head too;
+        ``yhat`` stays the free-running point forecast.
+        """
+        if num_samples is None or self.loss in POINT_LOSSES:
+            return super().predict(df, future_df, static_df, level, num_samples)
+        check_is_fitted(self, "model_")
+        levels = check_levels(level)
+        check_positive_int("num_samples", num_samples)
+        # The point forecast and the column layout come from the shared
+        # predict; the sampled columns replace or follow its quantiles.
+        frame = super().predict(df, future_df, static_df)
+        paths, _ = self.predict_samples(df, future_df, static_df, num_samples)
+        for name, values in sample_columns(paths, self.quantiles, levels).items():
+            frame[name] = values
+        return frame
+
+    def predict_samples(
+        self,
+        df: pd.DataFrame | pd.Series | None = None,
+        future_df: pd.DataFrame | None = None,
+        static_df: pd.DataFrame | None = None,
+        num_samples: int = 100,
+        random_state: int | np.random.Generator | None = None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sample paths through the decoder, each draw fed back to it.
+
+        Each series' window is repeated ``num_samples`` times in the batch
+        and the decoder run once over the horizon on pre-drawn noise (see
+        :mod:`forecaster.models.sampling`): step ``t``'s draw is step
+        ``t + 1``'s input, so a path is coherent across the horizon.
+
+        Parameters
+        ----------
+        df, future_df, static_df
+            As for :meth:`predict`; by default, after the training data.
+        num_samples : int, default 100
+            Paths per series.
+        random_state : int, numpy.random.Generator or None
+            Seed of the noise; ``None`` uses the estimator's
+            ``random_state``. The same seed gives the same paths.
+
+        Returns
+        -------
+        paths : numpy.ndarray
+            ``(n_series, horizon, num_samples)`` float64, in data units.
+        ids : numpy.ndarray
+            The series ids, in the order of ``paths``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            With a point ``loss`` (nothing to sample), a bad ``num_samples``,
+            or bad history as :meth:`predict`.
+        """
+        from forecaster.models.sampling import draw_noise, sample_inputs
+
+        check_is_fitted(self, "model_")
+        check_positive_int("num_samples", num_samples)
+        if self.sampler_model_ is None:
+            raise ValueError(
+                f"No sample paths: this forecaster was fitted with the point loss "
+                f"{self.loss!r}; use loss='normal', 'student_t' or 'quantile' (or "
+                "predict(level=...) for conformal intervals)."
+            )
+        ids, last_t, windows, scaler, _ = self._history(df)
+        inputs = self._inputs(ids, last_t, windows, scaler, future_df, static_df)
+        n, h, s = len(ids), self.horizon, int(num_samples)
+        rng = np.random.default_rng(
+            self.random_state if random_state is None else random_state
+        )
+        rows = sample_inputs(inputs, s)  # series i's paths: rows i*S ... i*S+S-1
+        rows["noise"] = draw_noise(self.loss, (n * s, h), rng)  # (N * S, H, k)
+        chunk = 8192
+        paths = np.concatenate(
+            [
+                np.asarray(
+                    self.sampler_model_.predict_on_batch(
+                        {k: v[i : i + chunk] for k, v in rows.items()}
+                    )
+                )
+                for i in range(0, n * s, chunk)
+            ]
+        )  # (N * S, H), scaled units
+        paths = paths.reshape(n, s, h).transpose(0, 2, 1)  # (N, H, S)
+        loc, scale = scaler.loc[:, :1], scaler.scale[:, :1]  # (N, 1)
+        return denormalize_numpy(paths, loc, scale, "quantile"), ids
 
     def predict_attention(
         self,

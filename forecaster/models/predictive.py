@@ -23,6 +23,7 @@ __all__ = [
     "distribution_quantiles",
     "sample_paths",
     "quantile_columns",
+    "sample_columns",
 ]
 
 
@@ -172,3 +173,32 @@ def quantile_columns(levels) -> list[str]:
     ['yhat_q0.1', 'yhat_q0.5', 'yhat_q0.975']
     """
     return [f"yhat_q{q:g}" for q in levels]
+
+
+def sample_columns(samples, quantiles, levels) -> dict[str, np.ndarray]:
+    """Forecast columns from sample paths: empirical quantiles and intervals.
+
+    Parameters
+    ----------
+    samples : array_like
+        ``(N, H, S)`` paths in data units.
+    quantiles : sequence of float
+        Levels reported as ``yhat_q<level>``.
+    levels : sequence of float
+        Interval levels in percent, reported as ``yhat_lo<level>`` /
+        ``yhat_hi<level>``: the ``(1 -+ level / 100) / 2`` quantiles.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Each flattened series-major ``(N * H,)``, quantiles first, then each
+        level's lower and upper bound (the order of ``predict``'s columns).
+    """
+    x = np.asarray(samples, dtype=np.float64)
+    qs = list(check_quantiles(quantiles))
+    bounds = [b for lv in levels for b in ((1 - lv / 100) / 2, 1 - (1 - lv / 100) / 2)]
+    names = quantile_columns(qs) + [
+        f"yhat_{side}{lv:g}" for lv in levels for side in ("lo", "hi")
+    ]
+    values = np.quantile(x, qs + bounds, axis=-1)  # (K, N, H)
+    return {name: v.reshape(-1) for name, v in zip(names, values, strict=True)}

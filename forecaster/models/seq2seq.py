@@ -9,10 +9,16 @@ every step with ``wiring="context_every_step"``. The decoder's input at step
 forcing), its own prediction at inference (free running); ``y_{-1}`` is the
 window's last value. The decoder works in the window-normalised space.
 
+With a quantile or distribution loss the decoder emits each step's
+parameters ``(B, H, P)`` and feeds back their point value; a third model
+feeds back draws instead, from noise given as an input, for sample paths
+coherent across the horizon (:mod:`forecaster.models.sampling`).
+
 :func:`build_seq2seq` returns a training and an inference model (no
-``targets`` input) sharing every layer. The step loop is one ``keras.ops.scan``
-(one graph: exports, runs under XLA and on GPU); only ``keras.layers`` and
-``keras.ops``, so the models run on any Keras backend.
+``targets`` input) sharing every layer, and the sampler on request. The
+step loop is one ``keras.ops.scan`` (one graph: exports, runs under XLA and
+on GPU); only ``keras.layers`` and ``keras.ops``, so the models run on any
+Keras backend.
 """
 
 from __future__ import annotations
@@ -22,9 +28,18 @@ import math
 import keras
 from keras import ops
 
+from forecaster.models.attention import SCORES, Seq2SeqAttention
+from forecaster.models.heads import HeadDenormalization
 from forecaster.models.layers import CELLS, recurrent_layer
 from forecaster.models.layers import WindowDenormalization as Denorm
 from forecaster.models.layers import WindowNormalization as Norm
+from forecaster.models.sampling import (
+    draw,
+    noise_channels,
+    point_value,
+    step_parameterisation,
+)
+from forecaster.models.spec import POINT_LOSSES, check_loss, head_size
 
 __all__ = [
     "WIRINGS",
@@ -38,7 +53,7 @@ __all__ = [
 ]
 
 WIRINGS = ("init_state", "context_every_step")
-ATTENTIONS = (None, "bahdanau", "luong")
+ATTENTIONS = (None, *SCORES)
 SCHEDULES = ("linear", "inverse_sigmoid", "exponential")
 _TEACHER_FORCING = {  # probability of feeding the truth, r: training progress
     "linear": lambda r: 1 - r,
@@ -71,72 +86,6 @@ def recurrent_cell(cell: str, units: int, name: str | None = None):
 
 
 @keras.saving.register_keras_serializable(package="forecaster")
-class Seq2SeqAttention(keras.layers.Layer):
-    """Attention of a decoder state over the encoder outputs.
-
-    With ``h_j`` the encoder output at lookback step ``j`` and ``s`` the
-    decoder state (the query)::
-
-        bahdanau:  score_j = v^T tanh(W1 h_j + W2 s)    (additive)
-        luong:     score_j = s^T W h_j                  (general)
-        a = softmax(score),  context = sum_j a_j h_j
-
-    Parameters
-    ----------
-    score : {"bahdanau", "luong"}
-    units : int
-        Width of the additive score; for ``luong``, the query's width.
-
-    Call with ``[query (B, U), values (B, L, E)]`` and optionally the keys of
-    :meth:`project_keys` (computed once, not at every decoder step); returns
-    ``(context (B, E), weights (B, L))``.
-    """
-
-    def __init__(self, score: str = "bahdanau", units: int = 64, **kwargs):
-        super().__init__(**kwargs)
-        _check_choice("score", score, ATTENTIONS[1:])
-        self.score = score
-        self.units = int(units)
-        self.key_dense = keras.layers.Dense(self.units, use_bias=False, name="key")
-        if score == "bahdanau":
-            self.query_dense = keras.layers.Dense(
-                self.units, use_bias=False, name="query"
-            )
-            self.score_dense = keras.layers.Dense(1, use_bias=False, name="score")
-
-    def build(self, input_shape):
-        query_shape, values_shape = input_shape[0], input_shape[1]
-        self.key_dense.build(values_shape)
-        if self.score == "bahdanau":
-            self.query_dense.build(query_shape)
-            self.score_dense.build((*values_shape[:-1], self.units))
-
-    def project_keys(self, values):
-        """``W1 h`` (bahdanau) or ``W h`` (luong): ``(B, L, E) -> (B, L, U)``."""
-        return self.key_dense(values)
-
-    def call(self, inputs):
-        # B: batch, L: lookback, E: encoder width, U: units
-        query, values = inputs[0], inputs[1]  # (B, U), (B, L, E)
-        keys = inputs[2] if len(inputs) > 2 else self.project_keys(values)
-        if self.score == "bahdanau":
-            q = self.query_dense(query)[:, None, :]  # (B, 1, U)
-            scores = self.score_dense(ops.tanh(keys + q))[..., 0]  # (B, L)
-        else:
-            scores = ops.sum(keys * query[:, None, :], axis=-1)  # (B, L)
-        weights = ops.softmax(scores, axis=-1)  # (B, L)
-        context = ops.sum(weights[:, :, None] * values, axis=1)  # (B, E)
-        return context, weights
-
-    def compute_output_shape(self, input_shape):
-        query_shape, values_shape = input_shape[0], input_shape[1]
-        return (query_shape[0], values_shape[-1]), tuple(values_shape[:2])
-
-    def get_config(self):
-        return {**super().get_config(), "score": self.score, "units": self.units}
-
-
-@keras.saving.register_keras_serializable(package="forecaster")
 class Seq2SeqDecoder(keras.layers.Layer):
     """A recurrent decoder stepped over the horizon with ``keras.ops.scan``.
 
@@ -153,13 +102,24 @@ class Seq2SeqDecoder(keras.layers.Layer):
         are then a second output.
     seed : int, optional
         Seed of the scheduled-sampling coin flips.
+    loss : str, default "mse"
+        A point loss projects each step to one value; ``quantile``,
+        ``normal`` and ``student_t`` to the step's ``P`` parameters (as
+        :func:`~forecaster.models.heads.output_head`), the output then being
+        ``(B, H, P)`` and the value fed back
+        :func:`~forecaster.models.sampling.point_value` (loc or median).
+    quantiles : sequence of float, optional
+        The levels of ``loss="quantile"``.
 
     Call with a dict, all in the normalised space: ``encoder_outputs (B, L,
     E)``, ``context (B, C)``, ``states`` (initial states, each ``(B, U)``),
     ``first (B, 1)`` (``y_{-1}``), ``targets (B, H)`` for teacher forcing
     and, optionally, ``future (B, H, Ff)`` (row ``t`` fed at step ``t``) and
     ``static (B, S)``. Targets are used only when ``training`` is true;
-    otherwise (inference, validation) the decoder runs free.
+    otherwise (inference, validation) the decoder runs free. With ``noise
+    (B, H, k)`` (probabilistic losses, see
+    :func:`~forecaster.models.sampling.draw_noise`) it samples instead: each
+    step's draw is fed back and the output is the sampled paths ``(B, H)``.
 
     Scheduled sampling: in training, per sample and step, the previous
     prediction replaces the truth with probability ``sampling_probability``
@@ -175,6 +135,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
         wiring: str = "init_state",
         attention: str | None = None,
         seed: int | None = None,
+        loss: str = "mse",
+        quantiles=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -189,11 +151,15 @@ class Seq2SeqDecoder(keras.layers.Layer):
         self.wiring = wiring
         self.attention = attention
         self.seed = seed
+        self.loss = check_loss(loss)
+        self.quantiles = None if quantiles is None else tuple(quantiles)
+        self.params_layer = step_parameterisation(loss, quantiles, name="params")
         self.cell = recurrent_cell(cell, self.units, name="cell")
         self.attention_layer = attention and Seq2SeqAttention(
             attention, self.units, name="attention"
         )
-        self.projection = keras.layers.Dense(1, name="projection")
+        self.n_params = 1 if loss in POINT_LOSSES else head_size(loss, quantiles)
+        self.projection = keras.layers.Dense(self.n_params, name="projection")
         self.seed_generator = keras.random.SeedGenerator(seed)
         self._context_every_step = wiring == "context_every_step"
 
@@ -207,12 +173,15 @@ class Seq2SeqDecoder(keras.layers.Layer):
             self.attention_layer.build([(None, self.units), enc_shape])
             features += enc_shape[-1]
         self.projection.build((None, features))
+        if self.params_layer is not None:
+            self.params_layer.build((None, self.n_params))
         self.sampling_probability = self.add_weight(
             shape=(), initializer="zeros", trainable=False, name="sampling_probability"
         )
 
     def call(self, inputs, training=None):
-        # B: batch, L: lookback, H: horizon, U: units, E: encoder width
+        # B: batch, L: lookback, H: horizon, U: units, E: encoder width,
+        # P: parameters per step (1 for a point loss), k: noise channels
         enc = inputs["encoder_outputs"]  # (B, L, E)
         context = inputs["context"]  # (B, C)
         states = list(inputs["states"])  # [(B, U), ...]
@@ -220,7 +189,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
         targets = inputs.get("targets")  # (B, H) or None
         static = inputs.get("static")  # (B, S) or None
         future = inputs.get("future")  # (B, H, Ff) or None
-        teacher_forced = bool(training) and targets is not None
+        noise = inputs.get("noise")  # (B, H, k) or None: sample paths
+        teacher_forced = bool(training) and targets is not None and noise is None
         if teacher_forced:
             prev_true = ops.concatenate([first, targets[:, :-1]], axis=1)  # (B, H)
             prev_true = ops.transpose(prev_true)[:, :, None]  # (H, B, 1)
@@ -233,41 +203,64 @@ class Seq2SeqDecoder(keras.layers.Layer):
         attend = self.attention_layer is not None
         keys = self.attention_layer.project_keys(enc) if attend else None
         xs = [prev_true, use_truth]  # what changes per step
+        if noise is not None:
+            xs.append(ops.transpose(noise, (1, 0, 2)))  # (H, B, k)
         if future is not None:
             xs.append(ops.transpose(future, (1, 0, 2)))  # (H, B, Ff)
         fixed = [context] if self._context_every_step else []  # fed at every step
         fixed += [] if static is None else [static]  # (B, C), (B, S)
 
         def step(carry, xs):
-            prev_pred, step_states = carry[0], carry[2:]  # (B, 1), [(B, U)]
-            truth, take_truth = xs[0], xs[1]  # (B, 1), (B, 1)
+            prev_pred, step_states = carry[0], carry[3:]  # (B, 1), [(B, U)]
+            truth, take_truth, rest = xs[0], xs[1], xs[2:]  # (B, 1), (B, 1)
+            step_noise, rest = (rest[0], rest[1:]) if noise is not None else (0, rest)
             if teacher_forced:
                 prev_pred = ops.stop_gradient(prev_pred)
-            x = [ops.where(take_truth, truth, prev_pred), *xs[2:], *fixed]
+            x = [ops.where(take_truth, truth, prev_pred), *rest, *fixed]
             x = ops.concatenate(x, axis=-1) if len(x) > 1 else x[0]  # (B, 1 + ...)
             h, new_states = self.cell(x, list(step_states), training=training)
-            weights = carry[1]  # (B, L)
+            weights = carry[2]  # (B, L)
             if attend:
                 attn, weights = self.attention_layer([h, enc, keys])  # (B, E)
                 h = ops.concatenate([h, attn], axis=-1)  # (B, U + E)
-            pred = self.projection(h)  # (B, 1)
-            new_carry = [pred, weights, *new_states]
+            out = fed = self.projection(h)  # (B, P)
+            if self.params_layer is not None:
+                out = self.params_layer(out)  # (B, P) parameters, float32
+                fed = (
+                    draw(out, step_noise, self.loss, self.quantiles)
+                    if noise is not None
+                    else point_value(out, self.loss, self.quantiles)
+                )  # (B, 1): a draw or the point forecast is the next input
+                fed = ops.cast(fed, prev_pred.dtype)
+            new_carry = [fed, out, weights, *new_states]
             return new_carry, new_carry
 
         # Keras's TensorFlow scan stacks outputs shaped like the carry, so the
-        # carry holds every per-step output: prediction, weights, states.
-        init = [first, ops.zeros_like(enc[:, :, 0]), *states]
+        # carry holds every per-step output: value fed back, head outputs,
+        # weights, states.
+        out0 = first
+        if self.params_layer is not None:  # (B, P) float32 zeros
+            out0 = ops.repeat(
+                ops.cast(ops.zeros_like(first), "float32"), self.n_params, 1
+            )
+        init = [first, out0, ops.zeros_like(enc[:, :, 0]), *states]
         _, stacked = ops.scan(step, init, xs=xs, length=self.horizon)
-        forecast = ops.transpose(stacked[0][:, :, 0])  # (B, H)
+        if noise is not None or self.params_layer is None:
+            forecast = ops.transpose(stacked[0][:, :, 0])  # (B, H) fed values
+        else:
+            forecast = ops.transpose(stacked[1], (1, 0, 2))  # (B, H, P)
         if not attend:
             return forecast
-        return forecast, ops.transpose(stacked[1], (1, 0, 2))  # (B, H, L)
+        return forecast, ops.transpose(stacked[2], (1, 0, 2))  # (B, H, L)
 
     def compute_output_shape(self, input_shape):
         b, lookback = input_shape["encoder_outputs"][:2]
+        out = (b, self.horizon)
+        if self.params_layer is not None and "noise" not in input_shape:
+            out = (b, self.horizon, self.n_params)
         if self.attention_layer is None:
-            return (b, self.horizon)
-        return (b, self.horizon), (b, self.horizon, lookback)
+            return out
+        return out, (b, self.horizon, lookback)
 
     def get_config(self):
         return {
@@ -278,6 +271,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
             "wiring": self.wiring,
             "attention": self.attention,
             "seed": self.seed,
+            "loss": self.loss,
+            "quantiles": None if self.quantiles is None else list(self.quantiles),
         }
 
 
@@ -343,7 +338,10 @@ def build_seq2seq(
     n_future: int = 0,
     n_static: int = 0,
     static_vocab_sizes: tuple[int, ...] = (),
-) -> tuple[keras.Model, keras.Model]:
+    loss: str = "mse",
+    quantiles: tuple[float, ...] | None = None,
+    return_sampler: bool = False,
+) -> tuple[keras.Model, ...]:
     """Build the training and inference models of a seq2seq forecaster.
 
     Parameters
@@ -371,15 +369,24 @@ def build_seq2seq(
     n_static, static_vocab_sizes
         Static inputs as in ``many_to_one.covariate_features``, fed to the
         decoder at every step.
+    loss, quantiles
+        The decoder's head (see :class:`Seq2SeqDecoder`): the outputs are
+        ``(B, H)`` for a point loss, else ``(B, H, P)`` as
+        :func:`~forecaster.models.heads.output_head`'s.
+    return_sampler : bool
+        Also return the sampler (``quantile`` / ``normal`` / ``student_t``).
 
     Returns
     -------
-    (keras.Model, keras.Model)
+    (keras.Model, keras.Model[, keras.Model])
         Training model: dict inputs ``history`` ``(B, L, F)``, ``targets``
-        ``(B, H)`` and the covariates, output ``(B, H)``, teacher forced when
-        called with ``training=True``, free running otherwise. Inference
-        model: the same inputs but ``targets``, output ``(B, H)`` (and the
-        weights, see ``return_attention``).
+        ``(B, H)`` and the covariates, output ``(B, H[, P])``, teacher forced
+        when called with ``training=True``, free running otherwise. Inference
+        model: the same inputs but ``targets``, output ``(B, H[, P])`` (and
+        the weights, see ``return_attention``). Sampler: the inference inputs
+        plus ``noise`` ``(B, H, k)`` (see
+        :func:`~forecaster.models.sampling.draw_noise`), output one sampled
+        path per row ``(B, H)``, each draw fed back to the decoder.
 
     Examples
     --------
@@ -392,6 +399,10 @@ def build_seq2seq(
     _check_choice("attention", attention, ATTENTIONS)
     if return_attention and attention is None:
         raise ValueError("`return_attention=True` needs an `attention` mechanism.")
+    if return_sampler and check_loss(loss) in POINT_LOSSES:
+        raise ValueError(
+            f"`return_sampler=True` needs a probabilistic `loss`, got {loss!r}."
+        )
     # B: batch, L: lookback, F: features, H: horizon, U: hidden units
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
     targets = keras.Input((horizon,), name="targets")
@@ -424,7 +435,15 @@ def build_seq2seq(
         context = states[0]  # (B, U)
 
     decoder = Seq2SeqDecoder(
-        cell, hidden_units, horizon, wiring, attention, seed, name="decoder"
+        cell,
+        hidden_units,
+        horizon,
+        wiring,
+        attention,
+        seed,
+        loss,
+        quantiles,
+        name="decoder",
     )
     encoded = dict(encoder_outputs=x, context=context, states=states, first=first)
     if n_future:
@@ -436,13 +455,14 @@ def build_seq2seq(
         static = covariate_features(inputs, horizon, 0, n_static, static_vocab_sizes)
         many = len(static) > 1
         encoded["static"] = keras.layers.Concatenate()(static) if many else static[0]
-    denorm = Denorm(name="window_denorm")
+    point = loss in POINT_LOSSES
+    denorm = Denorm(name="window_denorm") if point else HeadDenormalization(loss)
 
-    def decode(decoder_inputs):  # the same layers for both models
+    def decode(decoder_inputs, denorm=denorm):  # the same layers for every model
         out = decoder(decoder_inputs)
         forecast, weights = out if attention is not None else (out, None)
         if window_norm is not None:
-            forecast = denorm([forecast, loc, scale])  # (B, H)
+            forecast = denorm([forecast, loc, scale])  # (B, H[, P])
         return forecast, weights
 
     train_out, _ = decode({**encoded, "targets": targets_n})
@@ -450,4 +470,11 @@ def build_seq2seq(
     name = f"seq2seq_{cell}"
     train = keras.Model({**inputs, "targets": targets}, train_out, name=name)
     outputs = [forecast, weights] if return_attention else forecast
-    return train, keras.Model(inputs, outputs, name=f"{name}_inference")
+    models = (train, keras.Model(inputs, outputs, name=f"{name}_inference"))
+    if not return_sampler:
+        return models
+    noise = keras.Input((horizon, noise_channels(loss)), name="noise")
+    paths, _ = decode({**encoded, "noise": noise}, Denorm(name="path_denorm"))
+    return *models, keras.Model(
+        {**inputs, "noise": noise}, paths, name=f"{name}_sampler"
+    )
