@@ -64,6 +64,50 @@ def test_shuffle_reshuffles_each_epoch_reproducibly():
     )
 
 
+def test_endless_dataset_runs_the_epochs_of_the_per_epoch_one():
+    # One iterator over successive epochs, numbered from the epoch variable's
+    # value when iteration starts: the same batches as one iterator per epoch
+    # (the resumable order), without a cold start at every epoch.
+    import tensorflow as tf
+
+    values = np.arange(120, dtype=np.float32)[:, None]
+    starts = window_starts(np.array([0, 120]), 4, 1)
+    n_batches = -(-len(starts) // 16)
+    epoch = tf.Variable(0, dtype=tf.int64)
+    common = dict(shuffle=True, seed=3, epoch_variable=epoch)
+    per_epoch = make_dataset(values, starts, 4, 1, 16, **common)
+    expected = []
+    for e in (2, 3, 4):
+        epoch.assign(e)
+        expected.append(np.concatenate([y.numpy()[:, 0] for _, y in per_epoch]))
+    epoch.assign(2)  # e.g. resumed at epoch 2
+    endless = make_dataset(values, starts, 4, 1, 16, endless=True, **common)
+    assert int(endless.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
+    it = iter(endless)
+    batches = [next(it)[1].numpy()[:, 0]]
+    epoch.assign(0)  # read when iteration starts only: later writes change nothing
+    batches += [next(it)[1].numpy()[:, 0] for _ in range(3 * n_batches - 1)]
+    got = [
+        np.concatenate(batches[k * n_batches : (k + 1) * n_batches]) for k in range(3)
+    ]
+    for g, want in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(g, want)
+    assert not np.array_equal(got[0], got[1])
+
+
+def test_endless_validation_dataset_repeats_in_order():
+    values = np.arange(50, dtype=np.float32)[:, None]
+    starts = window_starts(np.array([0, 50]), 4, 2)
+    ds = make_dataset(values, starts, 4, 2, 8, endless=True)
+    n_batches = -(-len(starts) // 8)
+    it = iter(ds)
+    one = [next(it)[1].numpy() for _ in range(n_batches)]
+    two = [next(it)[1].numpy() for _ in range(n_batches)]
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(np.concatenate(one)[:, 0], starts + 4)
+
+
 def test_future_covariates_and_static_per_window():
     values = np.stack([np.arange(20.0), 100 + np.arange(20.0)], axis=1).astype(
         "float32"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecaster.data.validation import infer_freq, validate_long_frame
+from forecaster.data.validation import id_codes, infer_freq, validate_long_frame
 
 __all__ = ["Panel", "panel_from_frame", "future_times"]
 
@@ -124,10 +124,11 @@ def panel_from_frame(
     (['a', 'b'], [0, 3, 6], 'D')
     """
     df = validate_long_frame(df, id_col, time_col, target_col, feature_cols)
-    ids_all = df[id_col].astype(str).to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids_all[1:] != ids_all[:-1]])
+    codes, text = id_codes(df[id_col])
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
     indptr = np.append(starts, len(df)).astype(np.int64)
-    ids = ids_all[starts].astype(object)
+    ids = text[codes[starts]]
+    del codes
     tcol = df[time_col]
     tz = None
     if isinstance(tcol.dtype, pd.DatetimeTZDtype):
@@ -138,7 +139,7 @@ def panel_from_frame(
     times = tcol.to_numpy(dtype="datetime64[ns]")
     cols = [target_col, *feature_cols]
     # validate_long_frame rejected values beyond float32's range
-    values = df[cols].to_numpy(dtype=np.float64).astype(np.float32)
+    values = df[cols].to_numpy(dtype=np.float32)
     f = infer_freq(times, indptr, ids, freq)
     return Panel(ids, indptr, values, times, f, tuple(cols), tz)
 

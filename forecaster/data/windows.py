@@ -109,13 +109,16 @@ def make_dataset(
     indptr: np.ndarray | None = None,
     static: dict[str, np.ndarray] | None = None,
     epoch_variable=None,
+    endless: bool = False,
 ):
     """A ``tf.data.Dataset`` of ``(inputs, targets)`` batches.
 
     Parameters
     ----------
-    values : numpy.ndarray
-        float32 ``(n_total, F)``, already scaled; column 0 is the target.
+    values : numpy.ndarray or tf.Tensor
+        float32 ``(n_total, F)``, already scaled; column 0 is the target. A
+        tensor is used as is, so that several datasets over the same values
+        (training, validation) share one copy.
     starts : numpy.ndarray
         Window start rows from :func:`window_starts`.
     lookback, horizon, batch_size : int
@@ -135,6 +138,13 @@ def make_dataset(
         int64 scalar holding the current epoch (set by the trainer at each
         epoch start): each epoch's order is then a function of ``(seed,
         epoch)`` alone, so a resumed run replays the same batches.
+    endless : bool
+        Follow each pass by the next, forever, in one iterator (train with
+        ``steps_per_epoch``): Keras then keeps its iterator across epochs and
+        the prefetch runs over epoch boundaries, instead of a new iterator,
+        and a cold prefetch buffer, every epoch. With ``epoch_variable``,
+        the passes are numbered from the variable's value when iteration
+        starts (the first epoch, or the resumed one).
 
     Returns
     -------
@@ -147,7 +157,10 @@ def make_dataset(
 
     n = len(starts)
     n_batches = -(-n // batch_size)
-    data = tf.constant(np.asarray(values, dtype=np.float32))
+    if tf.is_tensor(values):
+        data = values
+    else:
+        data = tf.constant(np.asarray(values, dtype=np.float32))
     index = tf.constant(np.asarray(starts, dtype=np.int64))
     span = tf.range(lookback + horizon, dtype=tf.int64)
     fcols = tf.constant(list(future_cols), dtype=tf.int32)
@@ -178,27 +191,39 @@ def make_dataset(
         # One permutation per epoch from a stateless shuffle keyed by
         # (seed, epoch): a (n,) int64 vector, not a buffer of one tensor per
         # window, and reproducible when training resumes mid-way.
-        base = int(np.random.default_rng(seed).integers(2**31))
-        ds = tf.data.Dataset.from_tensors(np.int64(base)).flat_map(
-            lambda s: batch_of(
+        base = tf.constant(int(np.random.default_rng(seed).integers(2**31)), tf.int64)
+        start = tf.data.Dataset.from_tensors(np.int64(0))
+        if endless:
+            # the variable is read when iteration starts; later passes count on
+            epochs = start.flat_map(
+                lambda _: tf.data.Dataset.range(
+                    tf.cast(epoch_variable, tf.int64), np.iinfo(np.int64).max
+                )
+            )
+        else:
+            epochs = start.map(lambda _: tf.cast(epoch_variable, tf.int64))
+        ds = epochs.flat_map(
+            lambda e: batch_of(
                 tf.random.experimental.stateless_shuffle(
-                    index, seed=tf.stack([s, tf.cast(epoch_variable, tf.int64)])
+                    index, seed=tf.stack([base, e])
                 )
             )
         )
-        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     elif shuffle:
         # Without an epoch variable, a seed stream that re-randomises at each
         # pass over the data gives each epoch its own permutation.
         seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        ds = seeds.take(1).flat_map(
+        ds = (seeds if endless else seeds.take(1)).flat_map(
             lambda s: batch_of(
                 tf.random.experimental.stateless_shuffle(
                     index, seed=tf.stack([s, tf.constant(0, tf.int64)])
                 )
             )
         )
-        ds = ds.apply(tf.data.experimental.assert_cardinality(n_batches))
     else:
         ds = batch_of(index)
+        if endless:
+            ds = ds.repeat()
+    size = tf.data.INFINITE_CARDINALITY if endless else n_batches
+    ds = ds.apply(tf.data.experimental.assert_cardinality(size))
     return ds.prefetch(tf.data.AUTOTUNE)

@@ -154,7 +154,7 @@ class BaseForecaster(BaseEstimator):
         scaler = keep_unscaled(
             fit_scaler(self.scaler, head.values, head.indptr), layout.calendar_idx
         )
-        scaled = transform(scaler, panel.values, panel.indptr)
+        del head  # a copy of most of the data: free it before TensorFlow's
         static = {}
         self.static_encoding_ = None
         if layout.static:
@@ -169,8 +169,16 @@ class BaseForecaster(BaseEstimator):
         val_starts = window_starts(
             panel.indptr, lookback, self.horizon, min_end=train_len + 1
         )
+        n_train, n_val = len(train_starts), len(val_starts)
 
         import keras
+        import tensorflow as tf
+
+        # One float32 copy of the scaled values, in TensorFlow, shared by the
+        # training, validation and calibration pipelines.
+        scaled = tf.constant(
+            np.asarray(transform(scaler, panel.values, panel.indptr), np.float32)
+        )
 
         if self.random_state is not None:
             keras.utils.set_random_seed(int(self.random_state))
@@ -191,12 +199,16 @@ class BaseForecaster(BaseEstimator):
         def adapt(inputs, targets):
             return self._train_inputs(inputs, targets), targets
 
-        import tensorflow as tf
-
         from forecaster.estimators.training import train
 
         epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
         common = dict(future_cols=layout.future_idx, indptr=panel.indptr, static=static)
+        # Single host: one endless pipeline run with steps_per_epoch, so Keras
+        # keeps one iterator for the whole fit (a new one per epoch costs
+        # ~0.1 s, most of an epoch on a small data set). Under a strategy the
+        # per-epoch pipeline is kept: workers shard a finite dataset.
+        endless = strategy is None
+        val_batch = 4096
         train_ds = make_dataset(
             scaled,
             train_starts,
@@ -206,13 +218,24 @@ class BaseForecaster(BaseEstimator):
             True,
             seed,
             epoch_variable=epoch,
+            endless=endless,
             **common,
         ).map(adapt)
+        del train_starts  # TensorFlow holds its own copy
         val_ds = None
-        if len(val_starts):
+        if n_val:
             val_ds = make_dataset(
-                scaled, val_starts, lookback, self.horizon, 4096, **common
+                scaled,
+                val_starts,
+                lookback,
+                self.horizon,
+                val_batch,
+                endless=endless,
+                **common,
             ).map(adapt)
+        steps = None
+        if endless:
+            steps = (-(-n_train // self.batch_size), -(-n_val // val_batch) or None)
         self.model_, self.history_ = train(
             self,
             lambda: self._build_model(self.n_features_),
@@ -221,6 +244,7 @@ class BaseForecaster(BaseEstimator):
             epoch_variable=epoch,
             strategy=strategy,
             checkpoint_dir=checkpoint_dir,
+            steps=steps,
         )
         self.conformal_scores_ = self._calibrate(scaled, val_starts, common)
         self.input_was_series_ = as_series
@@ -230,8 +254,8 @@ class BaseForecaster(BaseEstimator):
         self.ids_ = panel.ids
         self.last_times_ = panel.last_times
         self.last_windows_ = last_windows(panel.values, panel.indptr, lookback)
-        self.n_train_windows_ = len(train_starts)
-        self.n_val_windows_ = len(val_starts)
+        self.n_train_windows_ = n_train
+        self.n_val_windows_ = n_val
         return self
 
     def _loss(self):
@@ -245,12 +269,14 @@ class BaseForecaster(BaseEstimator):
         if not len(starts):
             return np.zeros((0, self.horizon), np.float32)
         ds = make_dataset(scaled, starts, self.lookback_, self.horizon, 4096, **common)
-        scores = []
+        scores = np.empty((len(starts), self.horizon), np.float32)
+        row = 0
         for inputs, targets in ds.as_numpy_iterator():
             raw = self._forward(inputs)
             point = point_forecast(raw, self.loss, tuple(self.quantiles))
-            scores.append(np.abs(targets - point))
-        return np.concatenate(scores).astype(np.float32)
+            scores[row : row + len(targets)] = np.abs(targets - point)
+            row += len(targets)
+        return scores
 
     # -- predict --------------------------------------------------------------
     def predict(

@@ -152,6 +152,7 @@ def train(
     epoch_variable=None,
     strategy=None,
     checkpoint_dir=None,
+    steps: tuple[int, int | None] | None = None,
 ) -> tuple[keras.Model, dict]:
     """Build, compile and fit the model of ``est``.
 
@@ -173,6 +174,9 @@ def train(
     checkpoint_dir : str or path, optional
         Back up the training state at every epoch; a killed run restarted
         with the same arguments resumes from the last completed epoch.
+    steps : (int, int or None), optional
+        Batches per epoch of ``train_ds`` and ``val_ds`` when both are
+        endless (see ``make_dataset(endless=True)``).
 
     Notes
     -----
@@ -242,6 +246,8 @@ def train(
         train_ds,
         validation_data=val_ds,
         epochs=est.max_epochs,
+        steps_per_epoch=steps[0] if steps else None,
+        validation_steps=steps[1] if steps else None,
         shuffle=False,  # shuffled inside the pipeline, once per epoch
         callbacks=callbacks,
         verbose=est.verbose,
