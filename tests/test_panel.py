@@ -61,3 +61,17 @@ def test_future_times(freq, last, expected):
     assert [str(pd.Timestamp(t)) for t in out] == [
         str(pd.Timestamp(e)) for e in expected
     ]
+
+
+@pytest.mark.parametrize(
+    "freq", ["MS", "ME", "W-SAT", "YS", "QS-JAN", "B", "30min", "2MS", "D", "h"]
+)
+def test_future_times_vectorised_matches_date_range_per_series(freq):
+    rng = np.random.default_rng(0)
+    grid = pd.date_range("1901-01-01", periods=200, freq=freq)
+    last = grid[rng.integers(0, 150, size=50)].to_numpy()
+    out = future_times(last, freq, 7).reshape(50, 7)
+    for t, row in zip(last, out, strict=True):
+        off = pd.tseries.frequencies.to_offset(freq)
+        want = pd.date_range(pd.Timestamp(t) + off, periods=7, freq=off)
+        np.testing.assert_array_equal(row, want.to_numpy())

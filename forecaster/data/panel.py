@@ -7,6 +7,7 @@ Everything downstream (scaling, windows, forecast timestamps) works on a
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -153,8 +154,20 @@ def future_times(last_times: np.ndarray, freq: str, horizon: int) -> np.ndarray:
         datetime64, shape ``(n_series * horizon,)``, series-major.
     """
     offset = pd.tseries.frequencies.to_offset(freq)
-    out = [
-        pd.date_range(pd.Timestamp(t) + offset, periods=horizon, freq=offset).to_numpy()
-        for t in last_times
-    ]
-    return np.concatenate(out) if out else np.array([], dtype="datetime64[ns]")
+    last = pd.DatetimeIndex(np.asarray(last_times, dtype="datetime64[ns]"))
+    if not len(last) or not horizon:
+        return np.array([], dtype="datetime64[ns]")
+    try:
+        # one vectorised shift per step, not one date_range per series (10k
+        # series: ~4 s -> a few ms); each last time is on the offset's grid,
+        # so last + k * offset is the k-th step of date_range(last + offset)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.PerformanceWarning)
+            steps = [(last + k * offset).to_numpy() for k in range(1, horizon + 1)]
+        return np.stack(steps, axis=1).reshape(-1)
+    except pd.errors.PerformanceWarning:  # an offset pandas shifts row by row
+        out = [
+            pd.date_range(t + offset, periods=horizon, freq=offset).to_numpy()
+            for t in last
+        ]
+        return np.concatenate(out)

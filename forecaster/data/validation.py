@@ -596,7 +596,9 @@ def check_regular(
     ValueError
         Naming the series and the first missing (or unexpected) timestamp.
     """
-    for k in range(len(ids)):
+    if _all_regular(times, indptr, freq):
+        return
+    for k in range(len(ids)):  # find and name the first irregular series
         seg = pd.DatetimeIndex(times[indptr[k] : indptr[k + 1]])
         if len(seg) < 2:
             continue
@@ -610,6 +612,41 @@ def check_regular(
                 "fill_missing='interpolate', or reindex and interpolate) or pass "
                 "the right freq=."
             )
+
+
+def _all_regular(times: np.ndarray, indptr: np.ndarray, freq: str) -> bool:
+    """Vectorised check that every series steps by one ``freq`` at a time.
+
+    True means regular; False means irregular *or* undecided here (an
+    offset with ``n > 1`` that is not a fixed duration), and the caller's
+    per-series loop decides and names the culprit.
+    """
+    if len(times) < 2:
+        return True
+    indptr = np.asarray(indptr, dtype=np.int64)
+    lengths = np.diff(indptr)
+    inner = np.ones(len(times) - 1, dtype=bool)  # pairs within one series
+    inner[indptr[1:-1][indptr[1:-1] > 0] - 1] = False
+    times = np.asarray(times, dtype="datetime64[ns]")
+    t = times.view(np.int64)
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Tick):
+        first = np.repeat(t[indptr[:-1]], lengths)
+        pos = np.arange(len(t)) - np.repeat(indptr[:-1], lengths)
+        return bool((t == first + pos * offset.nanos).all())
+    if offset.n != 1:
+        return False
+    # anchored calendar offsets (MS, W-SAT, YS, B, ...): every series must lie
+    # on one shared grid and advance one grid point per row
+    lo, hi = pd.Timestamp(times.min()), pd.Timestamp(times.max())
+    grid = pd.date_range(lo, hi, freq=offset)
+    if not len(grid) or grid[0] != lo or len(grid) > 10_000_000:
+        return False
+    g = grid.as_unit("ns").asi8
+    idx = np.minimum(np.searchsorted(g, t), len(g) - 1)
+    if not (g[idx] == t).all():
+        return False
+    return bool((np.diff(idx)[inner] == 1).all())
 
 
 def check_min_length(
