@@ -521,7 +521,13 @@ def load(path: str | os.PathLike):
             except (TypeError, ValueError) as err:  # e.g. a dataclass refusing
                 raise ArtifactError(f"`{name}` could not be restored ({err}).") from err
         try:
-            model = est._build_model(est.n_features_)
+            from forecaster.estimators.training import build_with_policy
+
+            # under the policy it was trained with, as fit builds it
+            model = build_with_policy(
+                lambda: est._build_model(est.n_features_),
+                getattr(est, "mixed_precision", None),
+            )
         except (AttributeError, KeyError, TypeError, ValueError) as err:
             raise ArtifactError(
                 f"the network could not be rebuilt from the saved state ({err})."

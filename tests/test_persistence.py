@@ -484,3 +484,16 @@ def test_seq2seq_round_trip(tmp_path):
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())
     weights, ids = loaded.predict_attention()
     np.testing.assert_array_equal(weights, est.predict_attention()[0])
+
+
+def test_mixed_precision_model_is_rebuilt_under_its_policy(tmp_path):
+    # A bfloat16 model reloaded under float32 would predict differently (and
+    # its layers would report another dtype policy).
+    t = pd.date_range("2021-01-01", periods=50, freq="D")
+    y = pd.Series(np.sin(np.arange(50) / 4), t)
+    est = RecurrentForecaster(**TINY, mixed_precision="mixed_bfloat16").fit(y)
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(str(tmp_path / "m"))
+    policies = {layer.dtype_policy.name for layer in loaded.model_.layers}
+    assert "mixed_bfloat16" in policies
+    pd.testing.assert_frame_equal(loaded.predict(), est.predict())
