@@ -114,6 +114,10 @@ def _probabilistic_outputs(tf, raw, loc, scale, loss: str, quantiles) -> dict:
       ``yhat``, the median interpolated as ``predict`` does;
     * ``normal`` / ``student_t``: ``yhat`` (= ``loc``), ``scale`` and, for
       Student-t, ``df`` ``(B, H)``: the predictive distribution per step.
+
+    For the seq2seq family these are each step's outputs along the
+    free-running point path (``predict`` without ``num_samples``); sample
+    paths through the decoder are not served.
     """
     raw = tf.cast(raw, tf.float64)  # (B, H, P)
     loc3, scale3 = loc[:, None, None], scale[:, None, None]

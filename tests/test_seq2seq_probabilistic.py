@@ -47,7 +47,7 @@ def _q_columns(frame):
 
 
 @pytest.mark.parametrize("loss", ["quantile", "student_t"])
-def test_each_loss_trains_and_predicts_the_recurrent_columns(walks, loss):
+def test_each_loss_trains_and_predicts_the_recurrent_columns(walks, loss, tmp_path):
     est = Seq2SeqForecaster(**COMMON, loss=loss, max_epochs=2).fit(walks)
     assert est.model_.output_shape == (None, H, 3)
     fc = est.predict(level=[80])
@@ -79,6 +79,29 @@ def test_each_loss_trains_and_predicts_the_recurrent_columns(walks, loss):
     width = (fc["yhat_q0.9"] - fc["yhat_q0.1"])[first].to_numpy()[:, None]
     error = sampled.loc[first, _q_columns(fc)] - fc.loc[first, _q_columns(fc)]
     assert (np.abs(error.to_numpy()) < 0.15 * width).all()
+    # the SavedModel serves the same quantiles (or loc, scale, df)
+    out = _serve(est, tmp_path / "export")
+    served = {"yhat", "quantiles"} if loss == "quantile" else {"yhat", "scale", "df"}
+    assert set(out) == served
+    np.testing.assert_allclose(
+        out["yhat"].reshape(-1), fc["yhat"], rtol=1e-5, atol=1e-5
+    )
+    if loss == "quantile":
+        got = out["quantiles"].reshape(-1, 3)
+        np.testing.assert_allclose(got, fc[_q_columns(fc)], rtol=1e-5, atol=1e-5)
+
+
+def _serve(est, path) -> dict:
+    """Export ``est``, reload it with plain TensorFlow, serve its last windows."""
+    import tensorflow as tf
+
+    est.export_saved_model(path)
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    out = serve(
+        history=tf.constant(est.last_windows_.astype(np.float32)),
+        unique_id=tf.constant(np.asarray(est.ids_).astype(str)),
+    )
+    return {k: np.asarray(v) for k, v in out.items()}
 
 
 def test_normal_loss_columns_and_exact_quantiles(normal):
@@ -164,24 +187,19 @@ def test_save_load_gives_identical_forecasts_and_paths(normal, tmp_path):
 
 
 def test_export_serves_the_predictive_distribution(normal, tmp_path):
-    import tensorflow as tf
     from scipy import stats
 
-    normal.export_saved_model(tmp_path / "export")
-    serve = tf.saved_model.load(str(tmp_path / "export")).signatures["serving_default"]
-    out = serve(
-        history=tf.constant(normal.last_windows_.astype(np.float32)),
-        unique_id=tf.constant(np.asarray(normal.ids_).astype(str)),
-    )
+    out = _serve(normal, tmp_path / "export")
     assert set(out) == {"yhat", "scale"}
     fc = normal.predict()
     np.testing.assert_allclose(
-        np.asarray(out["yhat"]).reshape(-1), fc["yhat"], rtol=1e-5, atol=1e-5
+        out["yhat"].reshape(-1), fc["yhat"], rtol=1e-5, atol=1e-5
     )
-    q9 = fc["yhat"] + np.asarray(out["scale"]).reshape(-1) * stats.norm.ppf(0.9)
+    q9 = fc["yhat"] + out["scale"].reshape(-1) * stats.norm.ppf(0.9)
     np.testing.assert_allclose(q9, fc["yhat_q0.9"], rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.slow  # ~16 s; test_testing runs the seq2seq conformance unmarked
 def test_conformance_with_a_normal_head():
     check_forecaster(Seq2SeqForecaster(loss="normal"))
 
