@@ -39,7 +39,11 @@ from forecaster.estimators.inputs import (
     keep_unscaled,
     layout_of,
 )
-from forecaster.estimators.params import check_common_params, resolve_lookback
+from forecaster.estimators.params import (
+    check_common_params,
+    resolve_lookback,
+    resolve_window_norm,
+)
 from forecaster.estimators.uncertainty import check_levels, probabilistic_columns
 from forecaster.models.predictive import denormalize_numpy, point_forecast
 
@@ -185,6 +189,7 @@ class BaseForecaster(BaseEstimator):
         seed = None if self.random_state is None else int(self.random_state)
         self.layout_ = layout
         self.lookback_ = lookback
+        self.window_norm_ = resolve_window_norm(self.window_norm, panel.freq)
         self.n_features_ = layout.n_features
         self.n_future_ = len(layout.future_idx)
         self.static_numeric_ = static.get(

@@ -33,13 +33,16 @@ class RecurrentForecaster(BaseForecaster):
         Dropout between layers and before the head (never recurrent dropout).
     scaler : {"standard", "robust", "minmax", "none"}, default "standard"
         Per-series scaler, fitted on each series' training part only.
-    window_norm : {"standard", "mean", None}, default "mean"
+    window_norm : {"auto", "standard", "mean", None}, default "auto"
         Per-window (instance) normalisation of the target inside the model,
         from each lookback window's own statistics; lets the model follow a
-        trend past the training range. ``mean`` (subtract the window mean)
-        was chosen by measurement: it beats seasonal naive on every bundled
-        data set, ``standard`` (also divide by the window's std) loses on
-        air_passengers (``benchmarks/results/window_norm.json``).
+        trend past the training range. ``mean`` subtracts the window mean,
+        ``standard`` also divides by the window's std. ``auto`` (the value
+        used is ``window_norm_``) takes ``standard`` for non-seasonal data
+        (season length 1, e.g. yearly) and ``mean`` otherwise, as measured on
+        the bundled data sets (``benchmarks/results/window_norm.json``):
+        ``standard`` fixes smooth yearly trends (fertility) and loses on the
+        seasonal air_passengers.
     loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
         Training loss on the scaled data. ``quantile`` trains one
         multi-quantile head with the pinball loss (quantiles monotone by
@@ -107,6 +110,8 @@ class RecurrentForecaster(BaseForecaster):
         The trained network.
     lookback_ : int
         The lookback used.
+    window_norm_ : str or None
+        The window normalisation used (``window_norm="auto"`` resolved).
     freq_ : str
         The frequency of the training data.
     scaler_ : forecaster.data.scaling.ScalerState
@@ -138,7 +143,7 @@ class RecurrentForecaster(BaseForecaster):
         num_layers: int = 1,
         dropout: float = 0.0,
         scaler: str = "standard",
-        window_norm: str | None = "mean",
+        window_norm: str | None = "auto",
         loss: str = "mse",
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
@@ -204,7 +209,7 @@ class RecurrentForecaster(BaseForecaster):
             hidden_units=self.hidden_units,
             num_layers=self.num_layers,
             dropout=self.dropout,
-            window_norm=self.window_norm,
+            window_norm=getattr(self, "window_norm_", self.window_norm),
             n_future=self.n_future_,
             n_static=self.static_numeric_.shape[1],
             static_vocab_sizes=tuple(self.static_vocab_sizes_),

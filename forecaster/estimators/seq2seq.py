@@ -51,9 +51,16 @@ class Seq2SeqForecaster(BaseForecaster):
         Dropout after each encoder layer (never inside the decoder loop).
     scaler : {"standard", "robust", "minmax", "none"}, default "standard"
         Per-series scaler, fitted on each series' training part only.
-    window_norm : {"standard", "mean", None}, default "mean"
-        Per-window normalisation inside the model; the decoder works in the
-        normalised space.
+    window_norm : {"auto", "standard", "mean", None}, default "auto"
+        Per-window (instance) normalisation of the target inside the model,
+        from each lookback window's own statistics; lets the model follow a
+        trend past the training range. ``mean`` subtracts the window mean,
+        ``standard`` also divides by the window's std. ``auto`` (the value
+        used is ``window_norm_``) takes ``standard`` for non-seasonal data
+        (season length 1, e.g. yearly) and ``mean`` otherwise, as measured on
+        the bundled data sets (``benchmarks/results/window_norm.json``):
+        ``standard`` fixes smooth yearly trends (fertility) and loses on the
+        seasonal air_passengers.
     quantiles : tuple of float, default (0.1, 0.5, 0.9)
         Levels of the quantile head, and the levels reported for the
         distribution heads (``yhat_q<level>`` columns). Quantile-head paths
@@ -167,7 +174,7 @@ class Seq2SeqForecaster(BaseForecaster):
         num_layers: int = 1,
         dropout: float = 0.0,
         scaler: str = "standard",
-        window_norm: str | None = "mean",
+        window_norm: str | None = "auto",
         loss: str = "mse",
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
@@ -277,7 +284,7 @@ class Seq2SeqForecaster(BaseForecaster):
             bidirectional=bool(self.bidirectional),
             wiring=self.wiring,
             attention=self.attention,
-            window_norm=self.window_norm,
+            window_norm=getattr(self, "window_norm_", self.window_norm),
             return_attention=self.attention is not None,
             seed=None if self.random_state is None else int(self.random_state),
             n_future=self.n_future_,
