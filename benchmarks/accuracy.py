@@ -6,6 +6,7 @@ period of the data set) next to seasonal naive and the Theta method.
 
     python benchmarks/accuracy.py                 # defaults, all data sets
     python benchmarks/accuracy.py --data taylor --set hidden_units=32 --set cell=gru
+    python benchmarks/accuracy.py --family seq2seq --variants   # wirings x attention
 
 Prints a table and writes ``benchmarks/results/accuracy.json`` (or ``--out``).
 """
@@ -90,6 +91,16 @@ def run_one(name: str, make_model, seed: int = 0) -> dict:
     }
 
 
+# Seq2seq decoder variants: both wirings, with and without attention (both
+# scores), each on top of the defaults and of any --set overrides.
+VARIANTS = {
+    "init_state": {"wiring": "init_state", "attention": None},
+    "init_state+bahdanau": {"wiring": "init_state", "attention": "bahdanau"},
+    "context_every_step": {"wiring": "context_every_step", "attention": None},
+    "context_every_step+luong": {"wiring": "context_every_step", "attention": "luong"},
+}
+
+
 def parse_value(v: str):
     for cast in (int, float):
         try:
@@ -106,7 +117,27 @@ def main(argv=None) -> int:
     ap.add_argument("--set", action="append", default=[], help="param=value overrides")
     ap.add_argument("--seeds", type=int, default=1, help="average over this many seeds")
     ap.add_argument("--out", default=None, help="JSON path")
+    ap.add_argument(
+        "--variants",
+        nargs="*",
+        default=None,
+        help=f"seq2seq only: run these decoder variants (none named: all of "
+        f"{list(VARIANTS)})",
+    )
+    ap.add_argument(
+        "--append",
+        action="store_true",
+        help="merge into --out, replacing rows of the same data/setting/seed",
+    )
     args = ap.parse_args(argv)
+    if args.variants is not None and args.family != "seq2seq":
+        ap.error("--variants needs --family seq2seq")
+    settings = {"defaults": {}}
+    if args.variants is not None:
+        unknown = set(args.variants) - set(VARIANTS)
+        if unknown:
+            ap.error(f"unknown variants {sorted(unknown)}; known: {list(VARIANTS)}")
+        settings = {k: VARIANTS[k] for k in (args.variants or VARIANTS)}
 
     import forecaster
 
@@ -116,26 +147,40 @@ def main(argv=None) -> int:
     if args.family == "seq2seq":
         cls = forecaster.Seq2SeqForecaster
 
-    def make_model(horizon, seed):
-        return cls(horizon=horizon, random_state=seed, verbose=0, **params)
-
     rows = []
     for name in args.data or datasets.names():
-        for seed in range(args.seeds):
-            rows.append(
-                {**run_one(name, make_model, seed), "seed": seed, "params": params}
-            )
-            r = rows[-1]
-            print(
-                f"{r['data']:<15} seed {seed} {r['family']:<20} MASE {r['mase']:.3f}  "
-                f"seasonal naive {r['mase_seasonal_naive']:.3f}  "
-                f"theta {r['mase_theta']:.3f}  "
-                f"({r['epochs']} epochs, {r['fit_s']:.1f} s)",
-                flush=True,
-            )
+        for setting, extra in settings.items():
+            kw = {**params, **extra}
+
+            def make_model(horizon, seed, kw=kw):
+                return cls(horizon=horizon, random_state=seed, verbose=0, **kw)
+
+            for seed in range(args.seeds):
+                r = run_one(name, make_model, seed)
+                rows.append({**r, "setting": setting, "seed": seed, "params": kw})
+                print(
+                    f"{r['data']:<15} seed {seed} {r['family']:<20} {setting:<26} "
+                    f"MASE {r['mase']:.3f}  "
+                    f"seasonal naive {r['mase_seasonal_naive']:.3f}  "
+                    f"theta {r['mase_theta']:.3f}  "
+                    f"({r['epochs']} epochs, {r['fit_s']:.1f} s)",
+                    flush=True,
+                )
+    out = Path(
+        args.out or Path(__file__).parent / "results" / f"accuracy_{args.family}.json"
+    )
+    if args.append and out.is_file():
+        key = ("data", "setting", "seed")
+        new_keys = {tuple(r.get(k, "defaults") for k in key) for r in rows}
+        old = json.loads(out.read_text())["runs"]
+        rows = [
+            r for r in old if tuple(r.get(k, "defaults") for k in key) not in new_keys
+        ] + rows
+        for r in rows:
+            r.setdefault("setting", "defaults")
     table = (
         pd.DataFrame(rows)
-        .groupby(["data", "family"], sort=False)[
+        .groupby(["data", "family", "setting"], sort=False)[
             ["mase", "mase_seasonal_naive", "mase_theta", "fit_s"]
         ]
         .mean()
@@ -143,11 +188,9 @@ def main(argv=None) -> int:
     table["beats_snaive"] = table["mase"] < table["mase_seasonal_naive"]
     print()
     print(table.round(3).to_string())
-    out = Path(
-        args.out or Path(__file__).parent / "results" / f"accuracy_{args.family}.json"
-    )
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
+        "date": time.strftime("%Y-%m-%d"),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),

@@ -235,12 +235,9 @@ class BaseForecaster(BaseEstimator):
                 lookback,
                 self.horizon,
                 val_batch,
-                endless=endless,
                 **common,
             ).map(adapt)
-        steps = None
-        if endless:
-            steps = (-(-n_train // self.batch_size), -(-n_val // val_batch) or None)
+        steps = (-(-n_train // self.batch_size),) if endless else None
         self.model_, self.history_ = train(
             self,
             lambda: self._build_model(self.n_features_),
