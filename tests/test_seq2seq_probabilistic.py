@@ -46,7 +46,11 @@ def _q_columns(frame):
     return [c for c in frame.columns if c.startswith("yhat_q")]
 
 
-@pytest.mark.parametrize("loss", ["quantile", "student_t"])
+@pytest.mark.parametrize(
+    # student_t shares the code path of the normal head (fixture below): slow
+    "loss",
+    ["quantile", pytest.param("student_t", marks=pytest.mark.slow)],
+)
 def test_each_loss_trains_and_predicts_the_recurrent_columns(walks, loss, tmp_path):
     est = Seq2SeqForecaster(**COMMON, loss=loss, max_epochs=2).fit(walks)
     assert est.model_.output_shape == (None, H, 3)
