@@ -89,7 +89,7 @@ def test_resolve_window_norm(window_norm, freq, expected):
     assert resolve_window_norm(window_norm, freq) == expected
 
 
-@pytest.mark.parametrize("freq,expected", [("YS", "standard"), ("MS", "mean")])
+@pytest.mark.parametrize("freq,expected", [("YS", "standard")])
 def test_fit_resolves_auto_window_norm(freq, expected):
     import numpy as np
     import pandas as pd
