@@ -223,7 +223,8 @@ def _noisy_sines(n_series=100, length=140, sigma=1.0, seed=0):
 
 
 @pytest.mark.slow
-def test_normal_interval_coverage_on_noisy_sine():
+@pytest.mark.parametrize("loss", ["normal", "student_t"])
+def test_distribution_interval_coverage_on_noisy_sine(loss):
     df = _noisy_sines()
     tail = df.groupby("unique_id").cumcount(ascending=False) < 20
     train, test = df[~tail], df[tail]  # 100 series x 20 = 2,000 held-out points
@@ -237,7 +238,7 @@ def test_normal_interval_coverage_on_noisy_sine():
         val_size=40,
         verbose=0,
         random_state=0,
-        loss="normal",
+        loss=loss,
     ).fit(train)
     for num_samples in (None, 1000):
         fc = est.predict(level=[80, 95], num_samples=num_samples)
@@ -245,4 +246,5 @@ def test_normal_interval_coverage_on_noisy_sine():
         assert len(m) == 2000
         for level, tol in ((80, 0.05), (95, 0.03)):
             inside = (m["y"] >= m[f"yhat_lo{level}"]) & (m["y"] <= m[f"yhat_hi{level}"])
+            print(loss, num_samples, level, round(float(inside.mean()), 4))
             assert abs(inside.mean() - level / 100) <= tol, (num_samples, level)
