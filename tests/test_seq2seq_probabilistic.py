@@ -246,5 +246,4 @@ def test_distribution_interval_coverage_on_noisy_sine(loss):
         assert len(m) == 2000
         for level, tol in ((80, 0.05), (95, 0.03)):
             inside = (m["y"] >= m[f"yhat_lo{level}"]) & (m["y"] <= m[f"yhat_hi{level}"])
-            print(loss, num_samples, level, round(float(inside.mean()), 4))
             assert abs(inside.mean() - level / 100) <= tol, (num_samples, level)
