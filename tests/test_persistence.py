@@ -497,3 +497,15 @@ def test_mixed_precision_model_is_rebuilt_under_its_policy(tmp_path):
     policies = {layer.dtype_policy.name for layer in loaded.model_.layers}
     assert "mixed_bfloat16" in policies
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())
+
+
+def test_artifact_from_before_window_norm_auto_loads(tmp_path):
+    # artifacts saved before `window_norm_` existed hold only the parameter
+    t = pd.date_range("2021-01-01", periods=50, freq="D")
+    y = pd.Series(np.sin(np.arange(50) / 4), t)
+    est = RecurrentForecaster(**{**TINY, "window_norm": "mean"}).fit(y)
+    del est.window_norm_
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(str(tmp_path / "m"))
+    assert loaded.model_.get_layer("window_norm").mode == "mean"
+    pd.testing.assert_frame_equal(loaded.predict(), est.predict())
