@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from forecaster.data.frequency import infer_freq
 from forecaster.data.validation import (
     check_positive_int,
     ensure_time_dtype,
-    infer_freq,
     series_to_frame,
     validate_long_frame,
 )

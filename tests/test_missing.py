@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from forecaster import RecurrentForecaster, Seq2SeqForecaster
+from forecaster.data.frequency import guess_series_freq
 from forecaster.data.missing import FILL_POLICIES, fill_missing
-from forecaster.data.validation import guess_series_freq
 from tests.conftest import make_frame
 
 NAN = np.nan

@@ -25,7 +25,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from forecaster.data.validation import ensure_time_dtype, guess_series_freq
+from forecaster.data.frequency import guess_series_freq
+from forecaster.data.validation import ensure_time_dtype
 
 __all__ = ["FILL_POLICIES", "fill_missing"]
 
@@ -67,7 +68,7 @@ def fill_missing(
     freq : str, optional
         Pandas offset alias of the grid. Default: per series, the frequency
         guessed from its timestamps
-        (:func:`forecaster.data.validation.guess_series_freq`), or, for a
+        (:func:`forecaster.data.frequency.guess_series_freq`), or, for a
         series too short to guess, the one frequency guessed for the others.
         A series without a grid (off-grid timestamps, or no frequency found)
         is not reindexed, only its NaN are filled, and validation then

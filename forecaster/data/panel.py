@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecaster.data.validation import id_codes, infer_freq, validate_long_frame
+from forecaster.data.frequency import infer_freq
+from forecaster.data.validation import id_codes, validate_long_frame
 
 __all__ = ["Panel", "panel_from_frame", "future_times"]
 
@@ -113,7 +114,7 @@ def panel_from_frame(
     ------
     ValueError, TypeError
         From :func:`forecaster.data.validation.validate_long_frame` and
-        :func:`forecaster.data.validation.infer_freq`.
+        :func:`forecaster.data.frequency.infer_freq`.
 
     Examples
     --------
