@@ -8,7 +8,6 @@ import pytest
 
 from forecaster.models.seq2seq import (
     ScheduledSampling,
-    Seq2SeqAttention,
     Seq2SeqDecoder,
     build_seq2seq,
 )
@@ -167,39 +166,13 @@ def test_attention_weights_are_a_distribution_over_the_lookback(models):
     np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
 
 
-def _softmax(z):
-    e = np.exp(z - z.max(-1, keepdims=True))
-    return e / e.sum(-1, keepdims=True)
-
-
-@pytest.mark.parametrize("score", ["bahdanau", "luong"])
-def test_attention_matches_numpy_reference(score):
-    units, e = 4, 3
-    layer = Seq2SeqAttention(score, units)
-    query = RNG.normal(size=(2, units)).astype("float32")
-    values = RNG.normal(size=(2, L, e)).astype("float32")
-    context, weights = (np.asarray(a) for a in layer([query, values]))
-    w_key = layer.key_dense.get_weights()[0]  # (E, U)
-    if score == "bahdanau":
-        w_query = layer.query_dense.get_weights()[0]  # (U, U)
-        v = layer.score_dense.get_weights()[0][:, 0]  # (U,)
-        hidden = np.tanh(values @ w_key + (query @ w_query)[:, None, :])
-        scores = hidden @ v  # (B, L)
-    else:
-        scores = np.einsum("bu,blu->bl", query, values @ w_key)
-    ref = _softmax(scores)
-    np.testing.assert_allclose(weights, ref, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(context, np.einsum("bl,ble->be", ref, values), 1e-5)
-
-
 @pytest.mark.parametrize(
     "layer",
     [
-        Seq2SeqAttention("luong", 5, name="att"),
         Seq2SeqDecoder("gru", 7, 4, "context_every_step", "bahdanau", seed=3),
         Seq2SeqDecoder("peephole_lstm", 3, 2),
     ],
-    ids=["attention", "decoder_gru", "decoder_peephole"],
+    ids=["decoder_gru", "decoder_peephole"],
 )
 def test_config_round_trip(layer):
     config = layer.get_config()

@@ -9,6 +9,8 @@ import forecaster
 from forecaster import Seq2SeqForecaster
 from forecaster.testing import check_forecaster
 from tests.conftest import make_frame
+from tests.test_uncertainty import COMMON as COVERAGE
+from tests.test_uncertainty import _noisy_sines, _split
 
 H, LOOKBACK = 6, 12
 COMMON = dict(
@@ -209,37 +211,12 @@ def test_conformance_with_a_normal_head():
 
 
 # -- calibration ---------------------------------------------------------------
-def _noisy_sines(n_series=100, length=140, sigma=1.0, seed=0):
-    rng = np.random.default_rng(seed)
-    t = np.arange(length)
-    return make_frame(
-        {
-            f"s{k}": np.sin(2 * np.pi * t / 12 + rng.uniform(0, 2 * np.pi))
-            + sigma * rng.normal(size=length)
-            for k in range(n_series)
-        },
-        freq="D",
-    )
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("loss", ["normal", "student_t"])
 def test_distribution_interval_coverage_on_noisy_sine(loss):
-    df = _noisy_sines()
-    tail = df.groupby("unique_id").cumcount(ascending=False) < 20
-    train, test = df[~tail], df[tail]  # 100 series x 20 = 2,000 held-out points
-    est = Seq2SeqForecaster(
-        horizon=20,
-        lookback=24,
-        hidden_units=16,
-        max_epochs=30,
-        early_stopping_patience=4,
-        batch_size=128,
-        val_size=40,
-        verbose=0,
-        random_state=0,
-        loss=loss,
-    ).fit(train)
+    # the recurrent family's coverage set-up, with sd-1 noise
+    train, test = _split(_noisy_sines(sigma=1.0), 20)  # 2,000 held-out points
+    est = Seq2SeqForecaster(**COVERAGE, loss=loss).fit(train)
     for num_samples in (None, 1000):
         fc = est.predict(level=[80, 95], num_samples=num_samples)
         m = test.merge(fc, on=["unique_id", "ds"])
