@@ -426,6 +426,8 @@ def _new_estimator(config: dict):
         )
     cls = classes[name]
     params = _from_json(config["params"])
+    for key, value in getattr(cls, "_params_before_added", {}).items():
+        params.setdefault(key, value)
     unknown = sorted(set(params) - set(cls._get_param_names()))
     if unknown:
         raise ArtifactError(f"{CONFIG_FILE} has unknown {name} parameters {unknown}.")

@@ -30,7 +30,8 @@ def test_attention_matches_numpy_reference(score):
         hidden = np.tanh(values @ w_key + (query @ w_query)[:, None, :])
         scores = hidden @ v  # (B, L)
     else:
-        scores = np.einsum("bu,blu->bl", query, values @ w_key)
+        # scaled by 1 / sqrt(U) (Vaswani et al., 2017)
+        scores = np.einsum("bu,blu->bl", query, values @ w_key) / np.sqrt(units)
     ref = _softmax(scores)
     np.testing.assert_allclose(weights, ref, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(context, np.einsum("bl,ble->be", ref, values), 1e-5)

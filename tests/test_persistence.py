@@ -509,3 +509,18 @@ def test_artifact_from_before_window_norm_auto_loads(tmp_path):
     loaded = forecaster.load(str(tmp_path / "m"))
     assert loaded.model_.get_layer("window_norm").mode == "mean"
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())
+
+
+def test_artifact_from_before_context_units_loads(tmp_path):
+    # artifacts saved before `context_units` existed fed the raw context
+    seq2seq = pytest.importorskip("forecaster.estimators.seq2seq")
+    params = {**TINY, "wiring": "context_every_step", "context_units": None}
+    est = seq2seq.Seq2SeqForecaster(**params).fit(_panel())
+    est.save(tmp_path / "m")
+    config_path = tmp_path / "m" / "config.json"
+    config = json.loads(config_path.read_text())
+    del config["params"]["context_units"]
+    config_path.write_text(json.dumps(config))
+    loaded = forecaster.load(str(tmp_path / "m"))
+    assert loaded.context_units is None
+    pd.testing.assert_frame_equal(loaded.predict(), est.predict())

@@ -224,12 +224,33 @@ def test_future_covariate_driven_target_5x_better():
         ("scheduled_sampling", "0.5", "argument `scheduled_sampling`"),
         ("sampling_schedule", "cosine", "argument `sampling_schedule`"),
         ("bidirectional", "yes", "argument `bidirectional`, expected a bool"),
+        ("context_units", 0, "argument `context_units`, expected a positive"),
+        ("context_units", 2.5, "argument `context_units`, expected a positive"),
         ("cell", "lstmm", "argument `cell`, expected one of"),
     ],
 )
 def test_bad_params_named(param, value, msg):
     with pytest.raises(ValueError, match=msg):
         Seq2SeqForecaster(**{**TINY, param: value}).fit(sine(60))
+
+
+@pytest.mark.parametrize(
+    "wiring,context_units,fed",
+    [
+        ("context_every_step", 3, 3),
+        ("context_every_step", None, 4),
+        ("init_state", 3, 0),
+    ],
+)
+def test_context_bottleneck_feeds_the_decoder(wiring, context_units, fed):
+    # The decoder cell's input: the previous value plus the context fed at
+    # every step, projected to `context_units` (or the raw state, 4 units).
+    est = Seq2SeqForecaster(**TINY, wiring=wiring, context_units=context_units)
+    est.fit(sine(60))
+    names = {layer.name for layer in est.model_.layers}
+    assert ("context_projection" in names) == (fed == 3)
+    kernel = est.model_.get_layer("decoder").cell.kernel
+    assert tuple(kernel.shape) == (1 + fed, 4 * TINY["hidden_units"])
 
 
 @pytest.mark.slow

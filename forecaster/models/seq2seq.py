@@ -4,7 +4,8 @@
 decoder stepped H times -> (B, H) -> [window denorm]`` (Sutskever et al.
 2014; Cho et al. 2014). The encoder's final state, the context vector,
 initialises the decoder (``wiring="init_state"``) and is also fed to it at
-every step with ``wiring="context_every_step"``. The decoder's input at step
+every step with ``wiring="context_every_step"``, optionally through a learned
+linear bottleneck (``context_units``). The decoder's input at step
 ``t`` is the previous value: the true ``y_{t-1}`` in training (teacher
 forcing), its own prediction at inference (free running); ``y_{-1}`` is the
 window's last value. The decoder works in the window-normalised space.
@@ -332,6 +333,7 @@ def build_seq2seq(
     bidirectional: bool = False,
     wiring: str = "init_state",
     attention: str | None = None,
+    context_units: int | None = None,
     window_norm: str | None = "standard",
     return_attention: bool = False,
     seed: int | None = None,
@@ -359,6 +361,10 @@ def build_seq2seq(
         dense layer per state) to initialise the decoder.
     wiring, attention, seed
         See :class:`Seq2SeqDecoder`.
+    context_units : int or None
+        With ``wiring="context_every_step"``, the context fed at every step is
+        a learned linear projection of the encoder's final state to this
+        width (a bottleneck); ``None`` feeds the state itself.
     window_norm : {"standard", "mean", None}
         Per-window normalisation; the decoder works in the normalised space.
     return_attention : bool
@@ -433,6 +439,13 @@ def build_seq2seq(
         ]
     else:
         context = states[0]  # (B, U)
+    if wiring == "context_every_step" and context_units:
+        # A linear bottleneck on the context fed at every step: the raw state
+        # adds U x 4U decoder weights that over-fit single short series
+        # (measured on elnino, benchmarks/results/context_units.json).
+        context = keras.layers.Dense(context_units, name="context_projection")(
+            context
+        )  # (B, C)
 
     decoder = Seq2SeqDecoder(
         cell,
