@@ -14,13 +14,6 @@ from forecaster.data.validation import (
 from tests.conftest import make_frame
 
 
-def _panel_args(df):
-    df = validate_long_frame(df)
-    ids = df["unique_id"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
-    return df["ds"].to_numpy(), np.append(starts, len(df)), ids[starts]
-
-
 def test_missing_columns_named():
     df = pd.DataFrame({"unique_id": ["a"], "value": [1.0]})
     with pytest.raises(

@@ -9,6 +9,8 @@ so it runs on any Keras backend.
 
 from __future__ import annotations
 
+import math
+
 import keras
 from keras import ops
 
@@ -63,8 +65,17 @@ class Seq2SeqAttention(keras.layers.Layer):
             self.score_dense.build((*values_shape[:-1], self.units))
 
     def project_keys(self, values):
-        """``W1 h`` (bahdanau) or ``W h`` (luong): ``(B, L, E) -> (B, L, U)``."""
-        return self.key_dense(values)
+        """Keys, once per window: ``W1 h`` (bahdanau) or ``W h / sqrt(U)``
+        (luong), ``(B, L, E) -> (B, L, U)``."""
+        keys = self.key_dense(values)
+        if self.score == "luong":
+            # Scaled by 1/sqrt(U) (Vaswani et al., 2017), here once per window
+            # rather than at every decoder step: unscaled scores grow with the
+            # width and saturate the softmax, which starves the score of
+            # gradient (taylor, context_every_step + luong, seed 0: MASE
+            # 1.559 unscaled, 1.133 scaled).
+            keys = keys / math.sqrt(self.units)
+        return keys
 
     def call(self, inputs):
         # B: batch, L: lookback, E: encoder width, U: units
@@ -74,12 +85,7 @@ class Seq2SeqAttention(keras.layers.Layer):
             q = self.query_dense(query)[:, None, :]  # (B, 1, U)
             scores = self.score_dense(ops.tanh(keys + q))[..., 0]  # (B, L)
         else:
-            # Scaled by 1/sqrt(U) (Vaswani et al., 2017): unscaled scores grow
-            # with the width and saturate the softmax, which starves the
-            # score of gradient (taylor, context_every_step + luong, seed 0:
-            # MASE 1.559 unscaled, 1.133 scaled).
-            scores = ops.sum(keys * query[:, None, :], axis=-1)  # (B, L)
-            scores = scores / ops.cast(ops.sqrt(float(self.units)), scores.dtype)
+            scores = ops.sum(keys * query[:, None, :], axis=-1)  # (B, L), scaled
         weights = ops.softmax(scores, axis=-1)  # (B, L)
         context = ops.sum(weights[:, :, None] * values, axis=1)  # (B, E)
         return context, weights

@@ -441,7 +441,7 @@ def build_seq2seq(
         context = states[0]  # (B, U)
     if wiring == "context_every_step" and context_units:
         # A linear bottleneck on the context fed at every step: the raw state
-        # adds U x 4U decoder weights that over-fit single short series
+        # adds U x gates*U decoder input weights that over-fit short series
         # (measured on elnino, benchmarks/results/context_units.json).
         context = keras.layers.Dense(context_units, name="context_projection")(
             context
