@@ -524,3 +524,23 @@ def test_artifact_from_before_context_units_loads(tmp_path):
     loaded = forecaster.load(str(tmp_path / "m"))
     assert loaded.context_units is None
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())
+
+
+@pytest.mark.parametrize("name", ["recurrent", "seq2seq", "quantile"])
+def test_artifact_saved_by_release_0_1_0_predicts_the_same(name):
+    # Committed before the house refactor (issue 15): the artifact format and the
+    # networks it rebuilds must stay readable and give the same numbers.
+    data = Path(__file__).parent / "data"
+    model = forecaster.load(data / f"{name}_0.1.0")
+    expected = pd.read_csv(data / f"{name}_0.1.0_forecast.csv", parse_dates=["ds"])
+    got = model.predict()
+    assert list(got.columns) == list(expected.columns)
+    np.testing.assert_allclose(
+        got.drop(columns=["unique_id", "ds"]).to_numpy(),
+        expected.drop(columns=["unique_id", "ds"]).to_numpy(),
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    frame = pd.read_csv(data / "frame_0.1.0.csv", parse_dates=["ds"])
+    again = model.predict(frame)
+    np.testing.assert_allclose(again["yhat"], got["yhat"], rtol=1e-5, atol=1e-5)
