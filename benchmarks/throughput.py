@@ -275,7 +275,7 @@ def latency(sizes: list[int], families: list[str], lookback: int = 48) -> list[d
             est.predict(frame)  # warm-up: traces predict_on_batch for this size
             predict_s = _median_time(est.predict, frame)
             windows = hist.reshape(n, -1, 1)[:, -lookback:, :]
-            net = est._predict_model()
+            net = est.networks_.predict
             _network(net, windows)
             network_s = _median_time(_network, net, windows)
             rows.append(

@@ -8,10 +8,9 @@ TensorFlow; fitting does.
 """
 
 from forecaster import datasets
+from forecaster._version import __version__
 from forecaster.backtest import cross_validation, evaluate_cv
 from forecaster.estimators import RecurrentForecaster, Seq2SeqForecaster
-
-__version__ = "0.1.0"
 
 __all__ = [
     "RecurrentForecaster",

@@ -7,6 +7,29 @@ cutoff sees only the rows with ``ds <= cutoff`` (plus, for future-known
 covariates, their values over the ``horizon`` steps after it). Nothing after a
 cutoff ever reaches a fit or a forecast of that cutoff: the target after it is
 only joined back as the ``y`` column of the output.
+
+The estimator passed in is never fitted or modified: every fit is on a
+:func:`sklearn.base.clone` of it. With ``refit=False`` one clone is fitted on
+the data up to the *first* cutoff and forecasts every cutoff from that
+cutoff's history through ``predict(df=history)``, so no forecast is made by a
+model that saw data after its cutoff. ``refit=True`` fits a fresh clone at
+every window on the data up to that window's cutoff; ``refit=N`` does so every
+``N`` windows (windows in between reuse the last fit).
+
+Examples
+--------
+>>> from forecaster import RecurrentForecaster
+>>> t = pd.date_range("2020-01-01", periods=60, freq="h")
+>>> df = pd.DataFrame({"unique_id": "a", "ds": t, "y": np.sin(np.arange(60) / 3)})
+>>> est = RecurrentForecaster(horizon=4, lookback=8, hidden_units=4, max_epochs=1,
+...                           early_stopping_patience=None, val_size=0,
+...                           verbose=0, random_state=0)
+>>> cv = cross_validation(est, df, n_windows=2)
+>>> cv.shape, cv["cutoff"].nunique()
+((8, 5), 2)
+>>> per_series, overall = evaluate_cv(cv, df, metrics=["mae"])
+>>> overall["metric"].tolist()
+['mae']
 """
 
 from __future__ import annotations
@@ -15,6 +38,7 @@ import inspect
 import time
 import warnings
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -50,108 +74,80 @@ def cross_validation(
 ) -> pd.DataFrame:
     """Rolling-origin backtest of a forecaster over ``n_windows`` cutoffs.
 
-    The estimator passed in is never fitted or modified: every fit is on a
-    :func:`sklearn.base.clone` of it, so its fitted state (if any) is ignored.
-    With ``refit=False`` one clone is fitted on the data up to the *first*
-    cutoff and forecasts every cutoff from that cutoff's history through
-    ``predict(df=history)`` (no refitting), so no forecast is made by a model
-    that saw data after its cutoff. ``refit=True`` fits a fresh clone at every
-    window on the data up to that window's cutoff; ``refit=N`` does so every
-    ``N`` windows (windows in between reuse the last fit).
-
     Parameters
     ----------
     estimator : forecaster estimator
-        Unfitted or fitted; any object with the forecaster interface
-        (``horizon``, ``fit(df, static_df=)``, ``predict(df=, future_df=,
-        static_df=)``) that :func:`sklearn.base.clone` can copy.
+        Unfitted or fitted (its fitted state is ignored); any object with
+        ``horizon``, ``fit(df, static_df=)`` and ``predict(df=, future_df=,
+        static_df=)`` that :func:`sklearn.base.clone` can copy.
     df : pandas.DataFrame or pandas.Series
-        Long frame (``id_col``, ``time_col``, ``target_col`` and the
-        estimator's covariate columns) or one series with a ``DatetimeIndex``.
-        Every series must be regular.
+        Long frame (``id_col, time_col, target_col`` and the estimator's
+        covariates) or one series with a ``DatetimeIndex``; regular series.
     n_windows : int, default 3
         Number of cutoffs per series.
     step_size : int, optional
-        Steps between consecutive cutoffs; default the estimator's
-        ``horizon`` (non-overlapping windows). Smaller values overlap.
+        Steps between cutoffs; default the ``horizon`` (no overlap).
     refit : bool or int, default False
-        ``False``: one fit (up to the first cutoff); ``True``: a fit per
-        window; a positive int ``N``: a fit every ``N`` windows.
+        ``False``: one fit; ``True``: a fit per window; ``N``: every ``N``.
     static_df : pandas.DataFrame, optional
         Static features, passed to every ``fit`` and ``predict``.
     level : sequence of float, optional
-        Passed to ``predict(level=...)`` when given (prediction intervals).
+        Passed to ``predict(level=...)`` (prediction intervals).
     id_col, time_col, target_col : str, optional
-        Column names; default the estimator's (``unique_id``, ``ds``, ``y``
-        when it has none). They must agree with the estimator's own.
+        Column names; default the estimator's (``unique_id, ds, y``).
     verbose : bool, default False
         Print one progress line per window.
 
     Returns
     -------
     pandas.DataFrame
-        Long frame ``id_col, time_col, "cutoff", target_col, "yhat"`` plus any
-        further columns ``predict`` returns (``yhat_q0.1``, ``yhat_lo80``,
-        ...): ``n_windows * horizon`` rows per series, sorted by series (ids
-        as strings, as ``predict`` orders them), cutoff and time.
+        ``id_col, time_col, "cutoff", target_col, "yhat"`` plus the other
+        columns of ``predict`` (``yhat_q0.1``, ``yhat_lo80``...), sorted by
+        series (ids as text), cutoff and time.
 
     Raises
     ------
     ValueError
-        On a bad ``n_windows``, ``step_size`` or ``refit``, on invalid data
-        (from :func:`forecaster.data.validation.validate_long_frame`), or when
-        a series is too short for the windows (naming it and the length
-        needed), unless the estimator has ``drop_short=True``: such series
-        are then skipped with a warning.
+        On bad arguments or data, or a series too short for the windows
+        (named; skipped with a warning under ``drop_short=True``).
     TypeError
-        If ``level`` is given but the estimator's ``predict`` has no
-        ``level`` argument.
+        If ``level`` is given to a ``predict`` without ``level``.
 
-    Examples
-    --------
-    >>> from forecaster import RecurrentForecaster
-    >>> t = pd.date_range("2020-01-01", periods=60, freq="h")
-    >>> df = pd.DataFrame({"unique_id": "a", "ds": t, "y": np.sin(np.arange(60) / 3)})
-    >>> est = RecurrentForecaster(horizon=4, lookback=8, hidden_units=4, max_epochs=1,
-    ...                           early_stopping_patience=None, val_size=0,
-    ...                           verbose=0, random_state=0)
-    >>> cv = cross_validation(est, df, n_windows=2)
-    >>> cv.shape, cv["cutoff"].nunique()
-    ((8, 5), 2)
     """
     cols = _columns(estimator, id_col, time_col, target_col)
-    horizon = getattr(estimator, "horizon", None)
+    plan = _plan(estimator, n_windows, step_size, refit, level)
+    frame, pos, future = _prepare(df, estimator, cols)
+    frame, pos = _check_lengths(frame, pos, plan, estimator)
+    return _run(estimator, frame, pos, cols, plan, future, static_df, verbose)
+
+
+class _Plan(NamedTuple):
+    """The windows of a backtest: ``n_windows`` cutoffs ``step`` apart, a fit
+    every ``every`` windows."""
+
+    horizon: int
+    n_windows: int
+    step: int
+    every: int
+    predict_kw: dict  # level=, when intervals are asked for
+
+
+def _plan(est, n_windows, step_size, refit, level) -> _Plan:
+    """Check the backtest's arguments against the estimator."""
+    horizon = getattr(est, "horizon", None)
     check_positive_int("horizon", horizon)
     check_positive_int("n_windows", n_windows)
     step = horizon if step_size is None else step_size
     check_positive_int("step_size", step)
-    every = _refit_every(refit, n_windows)
-    if level is not None and not _accepts(estimator.predict, "level"):
+    if level is not None and not _accepts(est.predict, "level"):
         raise TypeError(
-            f"{type(estimator).__name__}.predict does not accept `level`, got "
+            f"{type(est).__name__}.predict does not accept `level`, got "
             f"level={level!r}. Leave level=None, or use an estimator whose "
             "predict gives prediction intervals."
         )
-    futr = getattr(estimator, "future_covariates", None)
-    future = as_names(futr, "future_covariates")
-    frame, pos = _prepare(df, estimator, cols, future)
-    lookback = getattr(estimator, "lookback", None)
-    frame, pos = _check_lengths(
-        frame, pos, horizon, n_windows, step, lookback, estimator
-    )
-    return _run(
-        estimator,
-        frame,
-        pos,
-        cols,
-        horizon=horizon,
-        n_windows=n_windows,
-        step=step,
-        every=every,
-        future=future,
-        static_df=static_df,
-        predict_kw={} if level is None else {"level": level},
-        verbose=verbose,
+    every = _refit_every(refit, n_windows)
+    return _Plan(
+        horizon, n_windows, step, every, {} if level is None else {"level": level}
     )
 
 
@@ -190,10 +186,11 @@ def _accepts(func, name: str) -> bool:
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
-def _prepare(df, est, cols, future) -> tuple[pd.DataFrame, np.ndarray]:
-    """Validated frame sorted by (id as str, time) and each row's distance
-    from its series' end (0 for the last row)."""
+def _prepare(df, est, cols) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """Validated frame sorted by (id as str, time), each row's distance from
+    its series' end (0 for the last row) and the future covariates' names."""
     id_col, time_col, target_col = cols
+    future = as_names(getattr(est, "future_covariates", None), "future_covariates")
     if isinstance(df, pd.Series):
         df = series_to_frame(df, id_col, time_col, target_col)
     frame = validate_long_frame(df, id_col, time_col, target_col, future)
@@ -212,11 +209,13 @@ def _prepare(df, est, cols, future) -> tuple[pd.DataFrame, np.ndarray]:
     )
     lengths = np.diff(indptr)
     pos = np.repeat(indptr[1:], lengths) - 1 - np.arange(len(frame))
-    return frame.assign(**{_KEY: key}), pos
+    return frame.assign(**{_KEY: key}), pos, future
 
 
-def _check_lengths(frame, pos, horizon, n_windows, step, lookback, est):
+def _check_lengths(frame, pos, plan: _Plan, est):
     """Raise (or, with ``drop_short``, warn and drop) naming the short series."""
+    horizon, n_windows, step = plan.horizon, plan.n_windows, plan.step
+    lookback = getattr(est, "lookback", None)
     after = horizon + (n_windows - 1) * step  # rows after the first cutoff
     history = (lookback + horizon) if lookback else horizon + 1
     need = after + history
@@ -240,30 +239,17 @@ def _check_lengths(frame, pos, horizon, n_windows, step, lookback, est):
     return frame.loc[keep].reset_index(drop=True), pos[keep]
 
 
-def _run(
-    est,
-    frame: pd.DataFrame,
-    pos: np.ndarray,
-    cols: tuple[str, str, str],
-    *,
-    horizon: int,
-    n_windows: int,
-    step: int,
-    every: int,
-    future: list[str],
-    static_df: pd.DataFrame | None,
-    predict_kw: dict,
-    verbose: bool,
-) -> pd.DataFrame:
+def _run(est, frame, pos, cols, plan: _Plan, future, static_df, verbose):
+    """Fit and forecast every window; the forecasts joined to the truth."""
     id_col, time_col, target_col = cols
     data = frame.drop(columns=_KEY)
     model, parts = None, []
-    for k in range(n_windows):
+    for k in range(plan.n_windows):
         start = time.perf_counter()
-        offset = horizon + (n_windows - 1 - k) * step  # rows after the cutoff
+        offset = plan.horizon + (plan.n_windows - 1 - k) * plan.step  # rows after
         history = data[pos >= offset]
-        ahead = (pos < offset) & (pos >= offset - horizon)
-        fitted = k % every == 0
+        ahead = (pos < offset) & (pos >= offset - plan.horizon)
+        fitted = k % plan.every == 0
         if fitted:
             model = clone(est).fit(history, static_df=static_df)
         future_df = None
@@ -271,23 +257,27 @@ def _run(
             # Future-known covariates over the horizon; never the target.
             future_df = data.loc[ahead, [id_col, time_col, *future]]
         fc = model.predict(
-            df=history, future_df=future_df, static_df=static_df, **predict_kw
+            df=history, future_df=future_df, static_df=static_df, **plan.predict_kw
         )
         cut = frame.loc[pos == offset, [_KEY, time_col]]
         truth = frame.loc[ahead, [_KEY, id_col, time_col, target_col]]
         truth.insert(3, "cutoff", truth[_KEY].map(cut.set_index(_KEY)[time_col]))
         parts.append(_join(truth, fc, cols))
         if verbose:
-            c = cut[time_col]
-            print(
-                f"cross_validation: window {k + 1}/{n_windows}, cutoffs "
-                f"{c.min()} .. {c.max()}: {'fit and ' if fitted else ''}forecast "
-                f"{len(c)} series in {time.perf_counter() - start:.2f}s",
-                flush=True,
-            )
+            _progress(k, plan.n_windows, cut[time_col], fitted, start)
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values([_KEY, "cutoff", time_col], kind="stable")
     return out.drop(columns=_KEY).reset_index(drop=True)
+
+
+def _progress(k: int, n_windows: int, cutoffs: pd.Series, fitted: bool, start: float):
+    """One line per window: its cutoffs, whether it fitted, how long it took."""
+    print(
+        f"cross_validation: window {k + 1}/{n_windows}, cutoffs "
+        f"{cutoffs.min()} .. {cutoffs.max()}: {'fit and ' if fitted else ''}forecast "
+        f"{len(cutoffs)} series in {time.perf_counter() - start:.2f}s",
+        flush=True,
+    )
 
 
 def _join(truth: pd.DataFrame, fc: pd.DataFrame, cols) -> pd.DataFrame:
@@ -327,9 +317,8 @@ def evaluate_cv(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score a :func:`cross_validation` frame per series and overall.
 
-    A thin wrapper over :func:`forecaster.metrics.evaluate` that passes, as
-    the in-sample history MASE scales by, each series' rows of ``df`` up to
-    and including its first cutoff.
+    :func:`forecaster.metrics.evaluate` with ``df`` (or the series) as the
+    history: MASE scales by each series' rows up to its first cutoff.
 
     Parameters
     ----------
@@ -338,9 +327,8 @@ def evaluate_cv(
     df : pandas.DataFrame or pandas.Series
         The frame (or series) the backtest ran on.
     metrics : sequence of str
-        See :func:`forecaster.metrics.evaluate` (``"mae"``, ``"rmse"``,
-        ``"smape"``, ``"mase"``, ``"pinball"``, ``"crps"``, ``"coverage80"``,
-        ``"width80"``, ...).
+        Names from :mod:`forecaster.metrics.evaluation` (``"mae"``,
+        ``"mase"``, ``"crps"``, ``"coverage80"``...).
     season_length : int, default 1
         Seasonal period of the MASE scale.
     models : sequence of str, default ("yhat",)
@@ -358,29 +346,22 @@ def evaluate_cv(
     Raises
     ------
     TypeError, ValueError
-        From :func:`forecaster.metrics.evaluate`, or if ``cv_df`` has no
-        ``cutoff`` column.
+        From :func:`forecaster.metrics.evaluate`; or ``cv_df`` has no cutoff.
     """
     if isinstance(df, pd.Series):
         df = series_to_frame(df, id_col, time_col, target_col)
-    for name, frame, need in (
-        ("cv_df", cv_df, [id_col, "cutoff"]),
-        ("df", df, [id_col, time_col, target_col]),
-    ):
-        if not isinstance(frame, pd.DataFrame):
-            raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
-        if missing := [c for c in need if c not in frame.columns]:
-            raise ValueError(f"columns {missing} not found in {name}")
-    first = cv_df.groupby(cv_df[id_col].astype(str))["cutoff"].min()
-    df = ensure_time_dtype(df, time_col)
-    train = df[df[time_col] <= df[id_col].astype(str).map(first)]
+    if isinstance(cv_df, pd.DataFrame) and "cutoff" not in cv_df.columns:
+        raise ValueError("columns ['cutoff'] not found in cv_df")
+    if isinstance(df, pd.DataFrame) and time_col in df.columns:
+        df = ensure_time_dtype(df, time_col)  # cutoffs are timestamps
     return evaluate(
         cv_df,
-        train,
+        df,
         metrics=metrics,
         season_length=season_length,
         models=models,
         id_col=id_col,
         time_col=time_col,
         target_col=target_col,
+        cutoff_col="cutoff",
     )

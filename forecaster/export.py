@@ -16,7 +16,7 @@ The SavedModel needs neither this package nor Keras to run: plain
 
 Inside the graph: look ``unique_id`` up in the per-series scaler state fitted
 on the training data (embedded as constants) -> scale -> the family's
-prediction network (``estimator._predict_model()``) -> undo the scaling. An
+prediction network (``estimator.networks_.predict``) -> undo the scaling. An
 id not seen in training (``""`` included) is scaled by the statistics of its
 own lookback window, with the same kind of scaler; ``estimator.predict(df)``
 instead uses the whole new history of an unseen series, so the two agree
@@ -38,8 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from forecaster.models.spec import POINT_LOSSES
-from forecaster.persistence import atomic_directory
+from forecaster._version import __version__
+from forecaster.atomic import atomic_directory
+from forecaster.models.networks import Networks
+from forecaster.models.spec import median_of_quantiles
 
 __all__ = ["export_saved_model"]
 
@@ -85,33 +87,16 @@ def _window_scaler(tf, kind: str, x):
     return loc, tf.where(degenerate, fallback, scale)
 
 
-def _default_outputs(tf, raw, loc, scale) -> dict:
-    """Name the prediction network's outputs and return them in data units.
+def _serving_outputs(networks: Networks, raw, loc, scale) -> dict:
+    """Name what the predict network serves and return it in data units.
 
-    This is the extension point for families with more outputs. ``raw`` is
-    what ``estimator._predict_model()`` returns on scaled inputs; ``loc``
-    and ``scale`` are the target's scaler, float64 ``(B,)``. A tensor
-    ``(B, H)`` is served as ``yhat``; a dict of tensors (``(B, H)`` or
-    ``(B, H, Q)``, e.g. ``{"yhat": ..., "quantiles": ...}``) is served under
-    its own keys, each de-scaled as a level. An estimator whose outputs are
-    not all levels (a distribution's standard deviation scales but does not
-    shift) defines ``_serving_outputs(raw, loc, scale) -> dict`` instead.
-    """
-    outputs = raw if isinstance(raw, dict) else {"yhat": raw}
+    ``raw`` is the predict network's output on scaled inputs; ``loc`` and
+    ``scale`` are the target's scaler, float64 ``(B,)``. The bundle's loss
+    says what ``raw`` holds:
 
-    def descale(t):
-        shape = tf.concat([tf.shape(loc), tf.ones([len(t.shape) - 1], tf.int32)], 0)
-        t = tf.cast(t, tf.float64)
-        return t * tf.reshape(scale, shape) + tf.reshape(loc, shape)
-
-    return {name: descale(t) for name, t in outputs.items()}
-
-
-def _probabilistic_outputs(tf, raw, loc, scale, loss: str, quantiles) -> dict:
-    """Serve a quantile or distribution head in data units.
-
+    * a point loss: ``yhat`` ``(B, H)``;
     * ``quantile``: ``quantiles`` ``(B, H, Q)`` at the fitted levels and
-      ``yhat``, the median interpolated as ``predict`` does;
+      ``yhat``, their median, as ``predict`` reports it;
     * ``normal`` / ``student_t``: ``yhat`` (= ``loc``), ``scale`` and, for
       Student-t, ``df`` ``(B, H)``: the predictive distribution per step.
 
@@ -119,27 +104,18 @@ def _probabilistic_outputs(tf, raw, loc, scale, loss: str, quantiles) -> dict:
     free-running point path (``predict`` without ``num_samples``); sample
     paths through the decoder are not served.
     """
-    raw = tf.cast(raw, tf.float64)  # (B, H, P)
-    loc3, scale3 = loc[:, None, None], scale[:, None, None]
-    if loss == "quantile":
-        q = raw * scale3 + loc3  # (B, H, Q)
-        levels = np.asarray(quantiles)
-        k = int(np.searchsorted(levels, 0.5))
-        if k < len(levels) and levels[k] == 0.5:
-            median = q[..., k]
-        elif k in (0, len(levels)):
-            median = q[..., min(k, len(levels) - 1)]
-        else:
-            w = (0.5 - levels[k - 1]) / (levels[k] - levels[k - 1])
-            median = (1.0 - w) * q[..., k - 1] + w * q[..., k]
-        return {"yhat": median, "quantiles": q}
-    out = {
-        "yhat": raw[..., 0] * scale[:, None] + loc[:, None],
-        "scale": raw[..., 1] * scale[:, None],
-    }
-    if loss == "student_t":
-        out["df"] = raw[..., 2]
-    return out
+    from forecaster.models.heads import denormalize
+
+    # B: batch, H: horizon, P: outputs per step
+    out = denormalize(raw, loc, scale, networks.loss)  # (B, H[, P]), float64
+    if networks.is_point:
+        return {"yhat": out}
+    if networks.loss == "quantile":
+        return {"yhat": median_of_quantiles(out, networks.quantiles), "quantiles": out}
+    served = {"yhat": out[..., 0], "scale": out[..., 1]}
+    if networks.loss == "student_t":
+        served["df"] = out[..., 2]
+    return served
 
 
 def _call_model(model, inputs: dict):
@@ -154,13 +130,9 @@ def _call_model(model, inputs: dict):
 
 def _layout(estimator) -> dict:
     """Feature names and covariate positions of a fitted estimator."""
-    layout = getattr(estimator, "layout_", None)
-    n_features = int(estimator.n_features_)
-    if layout is None:  # an estimator without covariates
-        names = [str(estimator.target_col)] if n_features == 1 else None
-        return {"features": names, "future_idx": (), "calendar_idx": ()}
     from forecaster.data.covariates import calendar_columns
 
+    layout = estimator.layout_
     names = [
         str(estimator.target_col),
         *layout.past,
@@ -181,59 +153,91 @@ def _build_module(estimator):
 
     scaler = estimator.scaler_
     lookback, n_features = int(estimator.lookback_), int(estimator.n_features_)
-    horizon = int(estimator.horizon)
     # Fail at export, not at serving time, for a scaler without a graph version.
     _window_scaler(tf, scaler.kind, tf.zeros((1, lookback, n_features), tf.float64))
-    ids = np.asarray(estimator.ids_).astype(str)
     layout = _layout(estimator)
-    future_idx = list(layout["future_idx"])
-    # Window statistics leave calendar columns unscaled, as at fit time.
-    scaled_cols = np.ones(n_features, dtype=bool)
-    scaled_cols[list(layout["calendar_idx"])] = False
-    statics = {
-        name: getattr(estimator, f"{name}_", None)
-        for name in ("static_numeric", "static_codes")
-    }
-    model = estimator._predict_model()
-    wanted = model.input.keys() if isinstance(model.input, dict) else ("history",)
-    statics = {k: v for k, v in statics.items() if k in wanted}
-    outputs_fn = getattr(estimator, "_serving_outputs", None)
-    loss = getattr(estimator, "loss", "mse")
-    if outputs_fn is None and loss not in POINT_LOSSES:
-        qs = tuple(float(q) for q in estimator.quantiles)
-
-        def outputs_fn(raw, loc, scale):
-            return _probabilistic_outputs(tf, raw, loc, scale, loss, qs)
-
-    single = not isinstance(model.output, dict | list | tuple)
-    if outputs_fn is None and single and len(model.output.shape) > 2:
-        # (B, H, P) quantiles or distribution parameters: how each of the P
-        # columns de-scales is the family's knowledge, not ours.
-        raise NotImplementedError(
-            f"Cannot export a {type(estimator).__name__} with "
-            f"loss={getattr(estimator, 'loss', None)!r}: its network outputs "
-            f"{tuple(model.output.shape)}, and the estimator defines no "
-            "`_serving_outputs(raw, loc, scale)` to name and de-scale them."
+    module = _module_class(tf)(estimator, layout)
+    specs = [
+        tf.TensorSpec((None, lookback, n_features), tf.float32, "history"),
+        tf.TensorSpec((None,), tf.string, "unique_id"),
+    ]
+    if layout["future_idx"]:
+        shape = (None, int(estimator.horizon), len(layout["future_idx"]))
+        specs.append(tf.TensorSpec(shape, tf.float32, "future"))
+        serve = tf.function(module.forecast, input_signature=specs)
+    else:
+        serve = tf.function(
+            lambda history, unique_id: module.forecast(history, unique_id),
+            input_signature=specs,
         )
+    module.serve = serve
+    return module, layout
+
+
+def _module_class(tf):
+    """The ``tf.Module`` class (defined here: TensorFlow is imported lazily)."""
 
     class ForecastModule(tf.Module):
-        def __init__(self):
+        def __init__(self, estimator, layout: dict):
             super().__init__(name="forecaster")
-            self.model = model
+            self.networks = estimator.networks_
+            self.model = self.networks.predict  # tracked: its variables are saved
+            self.kind = estimator.scaler_.kind
+            self.future_idx = list(layout["future_idx"])
+            ids = np.asarray(estimator.ids_).astype(str)
+            self.n_ids = len(ids)
             self.series = tf.lookup.StaticHashTable(
                 tf.lookup.KeyValueTensorInitializer(
                     tf.constant(ids), tf.range(len(ids), dtype=tf.int64)
                 ),
                 default_value=-1,
             )
+            scaler = estimator.scaler_
             self.loc = tf.constant(np.asarray(scaler.loc, dtype=np.float64))
             self.scale = tf.constant(np.asarray(scaler.scale, dtype=np.float64))
+            # Window statistics leave calendar columns unscaled, as at fit time.
+            scaled_cols = np.ones(int(estimator.n_features_), dtype=bool)
+            scaled_cols[list(layout["calendar_idx"])] = False
+            self.scaled_cols = tf.constant(scaled_cols)
             # Fitted static rows, plus a last row for unseen ids: the
             # standardised mean (0) and the "unknown" category code (0).
+            statics = {
+                "static_numeric": estimator.static_numeric_,
+                "static_codes": estimator.static_codes_,
+            }
             self.statics = {
                 k: tf.constant(np.concatenate([v, np.zeros_like(v[:1])]))
                 for k, v in statics.items()
+                if k in self.networks.input_names
             }
+
+        def scaler_rows(self, x, row):
+            """Fitted ``loc``, ``scale`` ``(B, F)`` of known ids, else the window's."""
+            # B: batch, L: lookback, F: features
+            known = (row >= 0)[:, None]  # (B, 1)
+            at = tf.maximum(row, 0)
+            win_loc, win_scale = _window_scaler(tf, self.kind, x)  # (B, F)
+            win_loc = tf.where(self.scaled_cols, win_loc, tf.zeros_like(win_loc))
+            win_scale = tf.where(self.scaled_cols, win_scale, tf.ones_like(win_scale))
+            loc = tf.where(known, tf.gather(self.loc, at), win_loc)  # (B, F)
+            scale = tf.where(known, tf.gather(self.scale, at), win_scale)
+            return loc, scale
+
+        def inputs(self, x, row, loc, scale, future):
+            """The predict network's scaled input dict."""
+            # B: batch, L: lookback, F: features, H: horizon
+            scaled = (x - loc[:, None, :]) / scale[:, None, :]
+            inputs = {"history": tf.cast(scaled, tf.float32)}  # (B, L, F)
+            if future is not None:
+                f_loc = tf.gather(loc, self.future_idx, axis=1)[:, None, :]
+                f_scale = tf.gather(scale, self.future_idx, axis=1)[:, None, :]
+                f = (tf.cast(future, tf.float64) - f_loc) / f_scale
+                inputs["future"] = tf.cast(f, tf.float32)  # (B, H, F_future)
+            unseen = tf.constant(self.n_ids, tf.int64)
+            static_row = tf.where(row >= 0, row, unseen)
+            for name, table in self.statics.items():
+                inputs[name] = tf.gather(table, static_row)
+            return inputs
 
         def forecast(self, history, unique_id, future=None):
             # B: batch, L: lookback, F: features, H: horizon
@@ -244,53 +248,15 @@ def _build_module(estimator):
             )
             x = tf.cast(history, tf.float64)  # (B, L, F)
             row = self.series.lookup(unique_id)  # (B,), -1 for unseen ids
-            known = (row >= 0)[:, None]  # (B, 1)
-            at = tf.maximum(row, 0)
-            win_loc, win_scale = _window_scaler(tf, scaler.kind, x)  # (B, F)
-            win_loc = tf.where(scaled_cols, win_loc, tf.zeros_like(win_loc))
-            win_scale = tf.where(scaled_cols, win_scale, tf.ones_like(win_scale))
-            loc = tf.where(known, tf.gather(self.loc, at), win_loc)  # (B, F)
-            scale = tf.where(known, tf.gather(self.scale, at), win_scale)
-            scaled = (x - loc[:, None, :]) / scale[:, None, :]
-            inputs = {"history": tf.cast(scaled, tf.float32)}  # (B, L, F)
-            if future is not None:
-                f_loc = tf.gather(loc, future_idx, axis=1)[:, None, :]
-                f_scale = tf.gather(scale, future_idx, axis=1)[:, None, :]
-                f = (tf.cast(future, tf.float64) - f_loc) / f_scale
-                inputs["future"] = tf.cast(f, tf.float32)  # (B, H, F_future)
-            static_row = tf.where(row >= 0, row, tf.constant(len(ids), tf.int64))
-            for name, table in self.statics.items():
-                inputs[name] = tf.gather(table, static_row)
-            raw = _call_model(self.model, inputs)  # (B, H) for a point model
-            if outputs_fn is not None:
-                out = outputs_fn(raw, loc[:, 0], scale[:, 0])
-            else:
-                out = _default_outputs(tf, raw, loc[:, 0], scale[:, 0])
+            loc, scale = self.scaler_rows(x, row)  # (B, F)
+            raw = _call_model(self.model, self.inputs(x, row, loc, scale, future))
+            out = _serving_outputs(self.networks, raw, loc[:, 0], scale[:, 0])
             return {k: tf.cast(v, tf.float32) for k, v in out.items()}
 
-    specs = [
-        tf.TensorSpec((None, lookback, n_features), tf.float32, "history"),
-        tf.TensorSpec((None,), tf.string, "unique_id"),
-    ]
-    if future_idx:
-        specs.append(
-            tf.TensorSpec((None, horizon, len(future_idx)), tf.float32, "future")
-        )
-
-        def serve(self, history, unique_id, future):
-            return self.forecast(history, unique_id, future)
-    else:
-
-        def serve(self, history, unique_id):
-            return self.forecast(history, unique_id)
-
-    ForecastModule.serve = tf.function(serve, input_signature=specs)
-    return ForecastModule(), layout
+    return ForecastModule
 
 
 def _metadata(estimator, signature, layout) -> dict:
-    from forecaster import __version__
-
     def spec(s):
         return {"dtype": s.dtype.name, "shape": s.shape.as_list()}
 
@@ -311,7 +277,7 @@ def _metadata(estimator, signature, layout) -> dict:
         "future_features": future,
         "static_features": list(layout.get("static", ())),
         "freq": estimator.freq_,
-        "tz": getattr(estimator, "tz_", None),
+        "tz": estimator.tz_,
         "n_series": len(estimator.ids_),
         "scaler": estimator.scaler_.kind,
         "unseen_series": (
@@ -331,7 +297,7 @@ def export_saved_model(estimator, path: str | os.PathLike) -> None:
     ``(B,)``, and ``future`` float32 ``(B, horizon, n_future)`` for models
     with future-known covariates) and returns ``{"yhat": float32 (B,
     horizon)}`` in the data's units; see the module docstring. The export is
-    written atomically (:func:`forecaster.persistence.atomic_directory`).
+    written atomically (:func:`forecaster.atomic.atomic_directory`).
 
     Parameters
     ----------
@@ -349,9 +315,6 @@ def export_saved_model(estimator, path: str | os.PathLike) -> None:
     ValueError
         If ``path`` is a file or an unrelated non-empty directory, or the
         scaler has no in-graph version.
-    NotImplementedError
-        If the network emits ``(B, H, P)`` (quantiles, distribution
-        parameters) and the estimator defines no ``_serving_outputs``.
 
     Examples
     --------
@@ -363,7 +326,7 @@ def export_saved_model(estimator, path: str | os.PathLike) -> None:
     """
     from sklearn.utils.validation import check_is_fitted
 
-    check_is_fitted(estimator, "model_")
+    check_is_fitted(estimator, "networks_")
     import tensorflow as tf
 
     module, layout = _build_module(estimator)

@@ -35,12 +35,15 @@ from typing import Any
 
 import numpy as np
 
+from forecaster._registry import estimator_classes, state_classes
+from forecaster._registry import register_state_class as register_state_class
+from forecaster._version import __version__
 from forecaster.atomic import atomic_directory, backups_of
+from forecaster.models.networks import Networks
 
 __all__ = [
     "FORMAT_VERSION",
     "ArtifactError",
-    "atomic_directory",
     "load",
     "register_state_class",
     "save",
@@ -60,70 +63,20 @@ class ArtifactError(ValueError):
     """A saved artifact is missing, corrupted or not one this version reads."""
 
 
-# -- allow-lists ----------------------------------------------------------------
-def _optional(module: str, name: str) -> type | None:
-    """``module.name`` for a fixed, package-internal name; None if the module
-    does not exist (yet). Never called with names read from a file."""
-    import importlib
-
-    try:
-        return getattr(importlib.import_module(module), name)
-    except ModuleNotFoundError as err:  # only a missing module, not a broken one
-        if err.name != module:
-            raise
-        return None
+# -- what old artifacts lack or hold ----------------------------------------------
+# The one place for old-artifact shims: values that reproduce the network an
+# artifact was saved with when its config predates a parameter or attribute.
+_PARAMS_BEFORE_ADDED = {"Seq2SeqForecaster": {"context_units": None}}
+# Fitted attributes older releases saved that are now rebuilt, not stored.
+_RETIRED_STATE = frozenset({"sampler_model_"})
 
 
-def _estimator_classes() -> dict[str, type]:
-    """The estimator classes ``load`` may instantiate, by class name."""
-    candidates = [
-        ("forecaster.estimators.recurrent", "RecurrentForecaster"),
-        ("forecaster.estimators.seq2seq", "Seq2SeqForecaster"),
-    ]
-    found = {name: _optional(module, name) for module, name in candidates}
-    return {name: cls for name, cls in found.items() if cls is not None}
-
-
-_EXTRA_STATE_CLASSES: dict[str, type] = {}
-
-
-def register_state_class(cls: type) -> type:
-    """Allow a dataclass as fitted state (usable as a class decorator).
-
-    Its fields must themselves be savable (arrays, str, numbers, lists,
-    dicts, None or other registered dataclasses); ``load`` rebuilds it with
-    ``cls(**fields)``. Register it in a module that the estimator's module
-    imports, so that it is registered before ``load`` needs it.
-
-    Raises
-    ------
-    TypeError
-        If ``cls`` is not a dataclass.
-    ValueError
-        If another class of the same name is registered.
-    """
-    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
-        raise TypeError(f"Expected a dataclass, got {cls!r}.")
-    known = _state_classes().get(cls.__name__)
-    if known is not None and known is not cls:
-        raise ValueError(
-            f"A different state class named {cls.__name__!r} is already "
-            f"registered ({known.__module__}.{known.__qualname__})."
-        )
-    _EXTRA_STATE_CLASSES[cls.__name__] = cls
-    return cls
-
-
-def _state_classes() -> dict[str, type]:
-    """The dataclasses ``load`` may rebuild as fitted state, by class name."""
-    candidates = [
-        ("forecaster.data.scaling", "ScalerState"),
-        ("forecaster.data.covariates", "StaticEncoding"),
-        ("forecaster.estimators.inputs", "Layout"),
-    ]
-    found = {name: _optional(module, name) for module, name in candidates}
-    builtin = {name: cls for name, cls in found.items() if cls is not None}
-    return {**builtin, **_EXTRA_STATE_CLASSES}
+def _legacy_state(state: dict[str, Any], est) -> dict[str, Any]:
+    """Fill what an artifact from an earlier release lacks, drop what it retired."""
+    state = {k: v for k, v in state.items() if k not in _RETIRED_STATE}
+    # Before window_norm="auto", the parameter was the value used.
+    state.setdefault("window_norm_", est.window_norm)
+    return state
 
 
 # -- encoding the fitted state ----------------------------------------------------
@@ -176,7 +129,7 @@ def _encode(value: Any, key: str, arrays: dict[str, np.ndarray]) -> dict:
         return _encode_array(value, key, arrays)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         cls = type(value)
-        if _state_classes().get(cls.__name__) is not cls:
+        if state_classes().get(cls.__name__) is not cls:
             raise TypeError(
                 f"Cannot save `{key}`: the dataclass {cls.__qualname__} is not "
                 "registered; add it with "
@@ -227,11 +180,11 @@ def _decode(entry: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
         return arr
     if kind == "dataclass":
         name = entry.get("class")
-        cls = _state_classes().get(name) if isinstance(name, str) else None
+        cls = state_classes().get(name) if isinstance(name, str) else None
         if cls is None:
             raise ArtifactError(
                 f"`{where}` names the unknown state class {name!r}; known: "
-                f"{sorted(_state_classes())}."
+                f"{sorted(state_classes())}."
             )
         fields = entry.get("fields")
         expected = {f.name for f in dataclasses.fields(cls) if f.init}
@@ -245,14 +198,13 @@ def _decode(entry: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
 
 
 def _fitted_state(estimator) -> dict[str, Any]:
-    import keras
-
+    """Every public attribute ending in ``_`` but the networks (rebuilt on load)."""
     return {
         name: value
         for name, value in vars(estimator).items()
         if name.endswith("_")
         and not name.startswith("_")
-        and not isinstance(value, keras.Model)
+        and not isinstance(value, Networks)
     }
 
 
@@ -261,8 +213,6 @@ def _versions() -> dict[str, str | None]:
     import importlib.metadata
 
     import keras
-
-    from forecaster import __version__
 
     tf_version = None
     for dist in ("tensorflow", "tensorflow-cpu"):
@@ -331,11 +281,11 @@ def save(estimator, path: str | os.PathLike) -> None:
 
     check_is_fitted(estimator, "model_")
     cls = type(estimator)
-    if _estimator_classes().get(cls.__name__) is not cls:
+    if estimator_classes().get(cls.__name__) is not cls:
         raise TypeError(
             f"Cannot save a {cls.__qualname__}: load() only rebuilds "
-            f"{sorted(_estimator_classes())}; register the class in "
-            "forecaster.persistence._estimator_classes."
+            f"{sorted(estimator_classes())}; register the class with "
+            "forecaster._registry.register_estimator."
         )
     params = {
         k: _to_json(v, f"params.{k}") for k, v in estimator.get_params(False).items()
@@ -417,7 +367,7 @@ def _read_arrays(root: Path) -> dict[str, np.ndarray]:
 
 
 def _new_estimator(config: dict):
-    classes = _estimator_classes()
+    classes = estimator_classes()
     name = config["estimator"]
     if name not in classes:
         raise ArtifactError(
@@ -426,20 +376,16 @@ def _new_estimator(config: dict):
         )
     cls = classes[name]
     params = _from_json(config["params"])
-    for key, value in getattr(cls, "_params_before_added", {}).items():
+    for key, value in _PARAMS_BEFORE_ADDED.get(name, {}).items():
         params.setdefault(key, value)
     unknown = sorted(set(params) - set(cls._get_param_names()))
     if unknown:
         raise ArtifactError(f"{CONFIG_FILE} has unknown {name} parameters {unknown}.")
     est = cls(**params)
-    check = getattr(est, "_check_params", None)
-    if check is not None:
-        try:
-            check()
-        except (ValueError, TypeError) as err:
-            raise ArtifactError(
-                f"{CONFIG_FILE} has an invalid parameter: {err}"
-            ) from err
+    try:
+        est._check_params()
+    except (ValueError, TypeError) as err:
+        raise ArtifactError(f"{CONFIG_FILE} has an invalid parameter: {err}") from err
     return est
 
 
@@ -511,31 +457,36 @@ def load(path: str | os.PathLike):
         config = _read_config(root)
         _check_files(root, config)
         est = _new_estimator(config)
-        arrays = _read_arrays(root)
-        for name, entry in config["state"].items():
-            public = name.isidentifier() and not name.startswith("_")
-            if not (public and name.endswith("_")):  # as save writes them
-                raise ArtifactError(f"invalid fitted attribute name {name!r}.")
-            try:
-                setattr(est, name, _decode(entry, name, arrays))
-            except ArtifactError:
-                raise
-            except (TypeError, ValueError) as err:  # e.g. a dataclass refusing
-                raise ArtifactError(f"`{name}` could not be restored ({err}).") from err
-        try:
-            from forecaster.estimators.training import build_with_policy
-
-            # under the policy it was trained with, as fit builds it
-            model = build_with_policy(
-                lambda: est._build_model(est.n_features_),
-                getattr(est, "mixed_precision", None),
-            )
-        except (AttributeError, KeyError, TypeError, ValueError) as err:
-            raise ArtifactError(
-                f"the network could not be rebuilt from the saved state ({err})."
-            ) from err
-        _load_weights(model, root, config["weight_shapes"])
+        state = _legacy_state(_read_state(config, _read_arrays(root)), est)
+        networks = _rebuild(est, state)
+        _load_weights(networks.train, root, config["weight_shapes"])
     except ArtifactError as err:
         raise fail(str(err)) from err
-    est.model_ = model
+    est.networks_ = networks
     return est
+
+
+def _read_state(config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The fitted attributes recorded in ``config``, decoded."""
+    state = {}
+    for name, entry in config["state"].items():
+        public = name.isidentifier() and not name.startswith("_")
+        if not (public and name.endswith("_")):  # as save writes them
+            raise ArtifactError(f"invalid fitted attribute name {name!r}.")
+        try:
+            state[name] = _decode(entry, name, arrays)
+        except ArtifactError:
+            raise
+        except (TypeError, ValueError) as err:  # e.g. a dataclass refusing
+            raise ArtifactError(f"`{name}` could not be restored ({err}).") from err
+    return state
+
+
+def _rebuild(est, state: dict[str, Any]) -> Networks:
+    """The estimator's networks for ``state``, by the path ``fit`` uses."""
+    try:
+        return est._restore(state)
+    except (AttributeError, KeyError, TypeError, ValueError) as err:
+        raise ArtifactError(
+            f"the network could not be rebuilt from the saved state ({err})."
+        ) from err

@@ -16,20 +16,10 @@ from sklearn.utils.validation import check_is_fitted
 
 from forecaster import RecurrentForecaster
 from forecaster.backtest import cross_validation, evaluate_cv
-from tests.conftest import make_frame
+from tests.conftest import TINY_NO_VAL, make_frame
 
 H, STEP, W = 3, 2, 3  # horizon, step_size, n_windows of the shared backtest
-TINY = dict(
-    horizon=H,
-    lookback=6,
-    hidden_units=4,
-    max_epochs=2,
-    batch_size=64,
-    val_size=0,
-    early_stopping_patience=None,
-    verbose=0,
-    random_state=0,
-)
+TINY = dict(TINY_NO_VAL, horizon=H, max_epochs=2, batch_size=64)
 
 
 def _hourly(n=80):

@@ -16,11 +16,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from forecaster import RecurrentForecaster
-from tests.conftest import make_frame
-
-TINY = dict(
-    horizon=3, lookback=6, hidden_units=4, max_epochs=2, verbose=0, random_state=0
-)
+from tests.conftest import TINY, make_frame
 
 
 def test_sklearn_data_free_checks():

@@ -12,11 +12,10 @@ from forecaster.data.covariates import (
     fit_static,
     future_block,
 )
-from tests.conftest import make_frame
+from tests.conftest import DRIVEN, make_frame
+from tests.conftest import TINY as BASE
 
-TINY = dict(
-    horizon=4, lookback=8, hidden_units=8, max_epochs=2, verbose=0, random_state=0
-)
+TINY = dict(BASE, horizon=4, lookback=8, hidden_units=8)
 
 
 # -- data functions --------------------------------------------------------------
@@ -144,19 +143,10 @@ def _driven_frame(n=400, seed=0):
 def test_future_covariate_driven_target_5x_better():
     df = _driven_frame()
     train, test = df.iloc[:-12], df.iloc[-12:]
-    common = dict(
-        horizon=12,
-        lookback=24,
-        hidden_units=16,
-        max_epochs=60,
-        early_stopping_patience=8,
-        verbose=0,
-        random_state=0,
-    )
-    with_x = RecurrentForecaster(future_covariates=["x"], **common).fit(train)
+    with_x = RecurrentForecaster(future_covariates=["x"], **DRIVEN).fit(train)
     fc = with_x.predict(future_df=test[["unique_id", "ds", "x"]])
     without = (
-        RecurrentForecaster(**common).fit(train[["unique_id", "ds", "y"]]).predict()
+        RecurrentForecaster(**DRIVEN).fit(train[["unique_id", "ds", "y"]]).predict()
     )
     mae_with = np.abs(fc["yhat"].to_numpy() - test["y"].to_numpy()).mean()
     mae_without = np.abs(without["yhat"].to_numpy() - test["y"].to_numpy()).mean()

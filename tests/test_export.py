@@ -13,19 +13,9 @@ import pytest
 from sklearn.exceptions import NotFittedError
 
 from forecaster import RecurrentForecaster
-from tests.conftest import make_frame
-
-# One epoch, no validation pass: the tests need a fitted network, not a good one.
-TINY = dict(
-    horizon=3,
-    lookback=6,
-    hidden_units=4,
-    max_epochs=1,
-    val_size=0,
-    early_stopping_patience=None,
-    verbose=0,
-    random_state=0,
-)
+from forecaster.estimators.seq2seq import Seq2SeqForecaster
+from tests.conftest import COVARIATES, make_frame, with_covariates
+from tests.conftest import TINY_NO_VAL as TINY
 
 # Runs with `python -I` (no PYTHONPATH, no cwd, no user site) and forecaster
 # blocked: only TensorFlow and NumPy are there. argv: cases.json results_dir
@@ -151,13 +141,10 @@ def _covariate_case(est, df, static):
 def served(tmp_path_factory):
     """Fit, export and serve each family from one isolated subprocess."""
     root = tmp_path_factory.mktemp("export")
-    estimators = {"recurrent": RecurrentForecaster(**TINY).fit(_panel())}
-    try:
-        from forecaster.estimators.seq2seq import Seq2SeqForecaster
-    except ModuleNotFoundError:
-        pass
-    else:
-        estimators["seq2seq"] = Seq2SeqForecaster(**TINY).fit(_panel())
+    estimators = {
+        "recurrent": RecurrentForecaster(**TINY).fit(_panel()),
+        "seq2seq": Seq2SeqForecaster(**TINY).fit(_panel()),
+    }
     cases, expected, timings = {}, {}, {}
     for name, est in estimators.items():
         start = time.perf_counter()
@@ -167,19 +154,8 @@ def served(tmp_path_factory):
         np.savez(root / f"{name}.npz", **inputs)
         cases[name] = {"model": str(root / name), "inputs": str(root / f"{name}.npz")}
 
-    df = _panel()
-    df["temp"] = np.arange(len(df), dtype=float)
-    df["x"] = np.sin(np.arange(len(df)))
-    static = pd.DataFrame(
-        {"unique_id": ["a", "b"], "store": ["n", "s"], "area": [1.0, 3.0]}
-    )
-    cov = RecurrentForecaster(
-        **TINY,
-        past_covariates=["temp"],
-        future_covariates=["x"],
-        calendar_features=["hour"],
-        static_features=["store", "area"],
-    ).fit(df, static_df=static)
+    df, static = with_covariates(_panel())
+    cov = RecurrentForecaster(**TINY, **COVARIATES).fit(df, static_df=static)
     estimators["covariates"] = cov
     start = time.perf_counter()
     cov.export_saved_model(root / "covariates")
@@ -339,38 +315,3 @@ def _sharing_fit(est):
     new = type(est)(**est.get_params())
     vars(new).update({k: v for k, v in vars(est).items() if k.endswith("_")})
     return new
-
-
-def test_serving_outputs_hook_names_extra_outputs(served, tmp_path):
-    import tensorflow as tf
-
-    base = served["estimators"]["recurrent"]
-    est = _sharing_fit(base)
-
-    def serving_outputs(raw, loc, scale):  # e.g. a family with an extra output
-        yhat = tf.cast(raw, tf.float64) * scale[:, None] + loc[:, None]
-        return {"yhat": yhat, "spread": tf.cast(raw, tf.float64) * scale[:, None]}
-
-    est._serving_outputs = serving_outputs
-    est.export_saved_model(tmp_path / "m")
-    fn = tf.saved_model.load(str(tmp_path / "m")).signatures["serving_default"]
-    out = fn(
-        history=tf.constant(est.last_windows_, tf.float32),
-        unique_id=tf.constant(est.ids_.astype(str)),
-    )
-    assert set(out) == {"yhat", "spread"} and out["spread"].dtype == tf.float32
-    np.testing.assert_allclose(
-        out["yhat"].numpy(), served["outputs"]["recurrent.full.yhat"], rtol=1e-6
-    )
-
-
-def test_multi_parameter_output_needs_the_hook(served, tmp_path):
-    import keras
-
-    est = _sharing_fit(served["estimators"]["recurrent"])
-    history = keras.Input((6, 1), name="history")
-    params = keras.layers.Reshape((3, 2))(keras.layers.Dense(6)(history[:, -1, :]))
-    est._predict_model = lambda: keras.Model(history, params)  # (B, H, 2)
-    with pytest.raises(NotImplementedError, match="defines no `_serving_outputs"):
-        est.export_saved_model(tmp_path / "m")
-    assert not (tmp_path / "m").exists()

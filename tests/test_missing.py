@@ -9,7 +9,7 @@ import pytest
 from forecaster import RecurrentForecaster, Seq2SeqForecaster
 from forecaster.data.frequency import guess_series_freq
 from forecaster.data.missing import FILL_POLICIES, fill_missing
-from tests.conftest import make_frame
+from tests.conftest import TINY_NO_VAL, make_frame
 
 NAN = np.nan
 
@@ -235,16 +235,9 @@ def test_fit_and_predict_fill_gaps():
     gappy = df.drop(index=[5, 6, 7, 310]).reset_index(drop=True)
     gappy.loc[[20, 400], ["y", "temp"]] = NAN
     est = RecurrentForecaster(
-        horizon=3,
-        lookback=8,
-        hidden_units=4,
-        max_epochs=1,
-        val_size=0,
-        early_stopping_patience=None,
+        **dict(TINY_NO_VAL, lookback=8),
         past_covariates=["temp"],
         fill_missing="interpolate",
-        verbose=0,
-        random_state=0,
     ).fit(gappy)
     assert est.n_train_windows_ == 2 * (300 - 8 - 3 + 1)  # gaps became rows
     # predict with new, gappy history: filled the same way, at the fitted freq

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecaster.data.panel import future_times, panel_from_frame
+from forecaster.data.panel import forecast_frame, future_times, panel_from_frame
 from tests.conftest import make_frame
 
 
@@ -75,3 +75,39 @@ def test_future_times_vectorised_matches_date_range_per_series(freq):
         off = pd.tseries.frequencies.to_offset(freq)
         want = pd.date_range(pd.Timestamp(t) + off, periods=7, freq=off)
         np.testing.assert_array_equal(row, want.to_numpy())
+
+
+_LAST = np.array(["2020-01-01", "2020-03-01"], dtype="datetime64[ns]")
+_YHAT = np.array([[1, 2], [3, 4]], dtype=np.float32)  # (N=2, H=2)
+
+
+def test_forecast_frame_naive_monthly():
+    fc = forecast_frame(["a", "b"], _LAST, "MS", None, _YHAT, "uid", "t", False)
+    assert fc.columns.tolist() == ["uid", "t", "yhat"]
+    assert fc["uid"].tolist() == ["a", "a", "b", "b"]
+    assert fc["t"].tolist() == [
+        pd.Timestamp(t)
+        for t in ["2020-02-01", "2020-03-01", "2020-04-01", "2020-05-01"]
+    ]
+    assert fc["yhat"].dtype == np.float64 and fc["yhat"].tolist() == [1, 2, 3, 4]
+
+
+def test_forecast_frame_timezone_and_extra_columns():
+    extra = {"yhat_lo80": np.arange(4.0)}
+    fc = forecast_frame(
+        ["a", "b"], _LAST, "MS", "Asia/Tokyo", _YHAT, "u", "t", False, extra
+    )
+    assert str(fc["t"].dt.tz) == "Asia/Tokyo"
+    # steps are taken on the stored UTC clock, then shown in the timezone
+    utc = ["2020-02-01", "2020-03-01", "2020-04-01", "2020-05-01"]
+    assert fc["t"].tolist() == [
+        pd.Timestamp(t, tz="UTC").tz_convert("Asia/Tokyo") for t in utc
+    ]
+    assert fc.columns.tolist() == ["u", "t", "yhat", "yhat_lo80"]
+    assert fc["yhat_lo80"].tolist() == [0, 1, 2, 3]
+
+
+def test_forecast_frame_as_series_is_indexed_by_time():
+    fc = forecast_frame(["s"], _LAST[:1], "MS", None, _YHAT[:1], "uid", "ds", True)
+    assert fc.columns.tolist() == ["yhat"] and fc.index.name == "ds"
+    assert fc.index.tolist() == [pd.Timestamp("2020-02-01"), pd.Timestamp("2020-03-01")]

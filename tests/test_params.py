@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from forecaster import RecurrentForecaster
@@ -103,3 +105,42 @@ def test_fit_resolves_auto_window_norm(freq, expected):
     assert est.window_norm_ == expected
     layer = est.model_.get_layer("window_norm")
     assert layer.mode == expected
+
+
+def _init_params(cls) -> list[tuple[str, object]]:
+    import inspect
+
+    sig = inspect.signature(cls.__init__)
+    return [(p.name, p.default) for p in sig.parameters.values() if p.name != "self"]
+
+
+def test_both_families_share_one_parameter_list():
+    from forecaster import Seq2SeqForecaster
+    from forecaster.estimators.base import BaseForecaster
+
+    shared = _init_params(BaseForecaster)
+    assert [name for name, _ in shared][:2] == ["cell", "horizon"]
+    assert _init_params(RecurrentForecaster) == shared
+    # seq2seq adds its own after the shared ones, in the same order and defaults
+    assert _init_params(Seq2SeqForecaster)[: len(shared)] == shared
+    own = [name for name, _ in _init_params(Seq2SeqForecaster)[len(shared) :]]
+    assert own == [
+        "wiring",
+        "context_units",
+        "attention",
+        "bidirectional",
+        "scheduled_sampling",
+        "sampling_schedule",
+    ]
+
+
+def test_shared_parameters_are_documented_once_for_both_families():
+    from forecaster import Seq2SeqForecaster
+    from forecaster.estimators.params import COMMON_PARAMETERS_DOC
+
+    for cls in (RecurrentForecaster, Seq2SeqForecaster):
+        assert COMMON_PARAMETERS_DOC in cls.__doc__
+        assert "{common_parameters}" not in cls.__doc__
+        params = cls.__doc__.split("Parameters\n")[1].split("Attributes\n")[0]
+        for name, _ in _init_params(cls):
+            assert re.search(rf"^    (\w+, )*{name}\b.* :", params, re.M), name

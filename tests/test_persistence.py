@@ -16,30 +16,15 @@ from sklearn.exceptions import NotFittedError
 
 import forecaster
 from forecaster import RecurrentForecaster, persistence
+from forecaster.estimators import seq2seq
 from forecaster.persistence import ArtifactError, register_state_class
-from tests.conftest import make_frame
-
-# One epoch, no validation pass: the tests need a fitted network, not a good one.
-TINY = dict(
-    horizon=3,
-    lookback=6,
-    hidden_units=4,
-    max_epochs=1,
-    val_size=0,
-    early_stopping_patience=None,
-    verbose=0,
-    random_state=0,
-)
-
-
-def _panel():
-    t = np.arange(60)
-    return make_frame({"a": np.sin(t / 3.0), "b": 5 + 2 * np.cos(t / 4.0)})
+from tests.conftest import COVARIATES, small_panel, with_covariates
+from tests.conftest import TINY_NO_VAL as TINY
 
 
 @functools.cache
 def _fit(cell):
-    return RecurrentForecaster(cell=cell, **TINY).fit(_panel())
+    return RecurrentForecaster(cell=cell, **TINY).fit(small_panel())
 
 
 @pytest.fixture(params=["lstm", "gru", "peephole_lstm"])
@@ -93,7 +78,7 @@ def test_round_trip_predicts_identically(fitted, tmp_path):
         loaded.predict()["yhat"].to_numpy(), fitted.predict()["yhat"].to_numpy()
     )
     # new history, a known and an unseen series
-    new = _panel().groupby("unique_id").head(40)
+    new = small_panel().groupby("unique_id").head(40)
     new.loc[new.unique_id == "b", "unique_id"] = "new"
     pd.testing.assert_frame_equal(loaded.predict(new), fitted.predict(new))
 
@@ -442,19 +427,8 @@ def test_no_pickle_in_the_package():
 
 
 def test_round_trip_with_covariates(tmp_path):
-    df = _panel()
-    df["temp"] = np.arange(len(df), dtype=float)
-    df["x"] = np.sin(np.arange(len(df)))
-    static = pd.DataFrame(
-        {"unique_id": ["a", "b"], "store": ["n", "s"], "area": [1.0, 3.0]}
-    )
-    est = RecurrentForecaster(
-        **TINY,
-        past_covariates=["temp"],
-        future_covariates=["x"],
-        calendar_features=["hour"],
-        static_features=["store", "area"],
-    ).fit(df, static_df=static)
+    df, static = with_covariates(small_panel())
+    est = RecurrentForecaster(**TINY, **COVARIATES).fit(df, static_df=static)
     est.save(tmp_path / "m")
     loaded = forecaster.load(tmp_path / "m")
     assert loaded.layout_ == est.layout_
@@ -476,8 +450,7 @@ def test_round_trip_with_covariates(tmp_path):
 
 
 def test_seq2seq_round_trip(tmp_path):
-    seq2seq = pytest.importorskip("forecaster.estimators.seq2seq")
-    est = seq2seq.Seq2SeqForecaster(**TINY, attention="bahdanau").fit(_panel())
+    est = seq2seq.Seq2SeqForecaster(**TINY, attention="bahdanau").fit(small_panel())
     est.save(tmp_path / "m")
     loaded = forecaster.load(tmp_path / "m")
     assert type(loaded) is seq2seq.Seq2SeqForecaster
@@ -513,9 +486,8 @@ def test_artifact_from_before_window_norm_auto_loads(tmp_path):
 
 def test_artifact_from_before_context_units_loads(tmp_path):
     # artifacts saved before `context_units` existed fed the raw context
-    seq2seq = pytest.importorskip("forecaster.estimators.seq2seq")
     params = {**TINY, "wiring": "context_every_step", "context_units": None}
-    est = seq2seq.Seq2SeqForecaster(**params).fit(_panel())
+    est = seq2seq.Seq2SeqForecaster(**params).fit(small_panel())
     est.save(tmp_path / "m")
     config_path = tmp_path / "m" / "config.json"
     config = json.loads(config_path.read_text())

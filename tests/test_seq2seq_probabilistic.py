@@ -7,6 +7,7 @@ import pytest
 
 import forecaster
 from forecaster import Seq2SeqForecaster
+from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.testing import check_forecaster
 from tests.conftest import make_frame
 from tests.test_uncertainty import COMMON as COVERAGE
@@ -155,13 +156,11 @@ def test_same_seed_same_paths_other_seed_others(normal):
 
 def test_free_running_never_sees_future_targets(normal, walks):
     est = normal
-    assert set(est.inference_model_.input) == {"history"}
-    assert set(est.sampler_model_.input) == {"history", "noise"}
-    history = est._inputs(
-        est.ids_, est.last_times_, est.last_windows_, est.scaler_, None, None
-    )["history"]
+    assert set(est.networks_.predict.input) == {"history"}
+    assert set(est.networks_.sampler.input) == {"history", "noise"}
+    history = network_inputs(est, history_of(est, None), None, None)["history"]
     rng = np.random.default_rng(0)
-    free = est.inference_model_.predict_on_batch({"history": history})  # (N, H, 2)
+    free = est.networks_.predict.predict_on_batch({"history": history})  # (N, H, 2)
     for targets in (rng.normal(size=(20, H)), np.full((20, H), 100.0)):
         inputs = {"history": history, "targets": targets.astype("float32")}
         run_free = np.asarray(est.model_(inputs, training=False))

@@ -1,6 +1,11 @@
 """Data layer: validation, the panel, scalers and lazy windows (no Keras)."""
 
-from forecaster.data.panel import Panel, future_times, panel_from_frame
+from forecaster.data.panel import (
+    Panel,
+    forecast_frame,
+    future_times,
+    panel_from_frame,
+)
 from forecaster.data.scaling import (
     ScalerState,
     fit_scaler,
@@ -19,6 +24,7 @@ __all__ = [
     "Panel",
     "ScalerState",
     "fit_scaler",
+    "forecast_frame",
     "future_times",
     "inverse_transform",
     "last_windows",

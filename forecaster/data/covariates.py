@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecaster._registry import register_state_class
 from forecaster.data.validation import ensure_time_dtype
 
 __all__ = [
@@ -111,6 +112,7 @@ def calendar_features(times: np.ndarray, names: Sequence[str]) -> np.ndarray:
     return np.stack(cols, axis=1).astype(np.float32)
 
 
+@register_state_class
 @dataclass(frozen=True)
 class StaticEncoding:
     """How static features are encoded, fitted on the training series.

@@ -16,6 +16,16 @@ carried forward or interpolated: ``"ffill"`` and ``"interpolate"`` fill them
 backward with the first observed value, as they fill trailing ones with the
 last. Infinite values are not missing: they are left for validation to
 reject.
+
+Each series is first reindexed onto its regular grid (every timestamp of the
+frequency between its first and last one), the new rows holding NaN in every
+column but the id and the time; then the NaN of the value columns are
+filled. Without ``freq=``, a series' grid is the frequency guessed from its
+timestamps (:func:`forecaster.data.frequency.guess_series_freq`), or, for a
+series too short to guess, the one frequency guessed for the others. A
+series without a grid (off-grid timestamps, or no frequency found) is not
+reindexed, only its NaN are filled, and validation then reports its
+irregular timestamps.
 """
 
 from __future__ import annotations
@@ -47,18 +57,12 @@ def fill_missing(
 ) -> pd.DataFrame:
     """Fill gaps and NaN of every series of a long frame with one policy.
 
-    Each series is first reindexed onto its regular grid (every timestamp of
-    ``freq`` between its first and last one), the new rows holding NaN; then
-    NaN in ``value_cols`` are filled by ``policy``. Other columns of the new
-    rows are NaN (the id and time columns are set).
-
     Parameters
     ----------
     df : pandas.DataFrame
         Long frame. Anything else, or a frame that validation would reject
-        for other reasons (missing columns, missing ids or timestamps,
-        duplicates, non-numeric values), is returned unchanged, so that
-        validation names the problem.
+        for other reasons (missing columns, ids or timestamps, duplicates,
+        non-numeric values), is returned unchanged: validation names it.
     policy : {"raise", "ffill", "interpolate", "zero"}
         ``"raise"`` returns ``df`` unchanged; see the module docstring.
     id_col, time_col : str
@@ -66,33 +70,23 @@ def fill_missing(
     value_cols : sequence of str
         The target, then covariate columns to fill (absent ones are skipped).
     freq : str, optional
-        Pandas offset alias of the grid. Default: per series, the frequency
-        guessed from its timestamps
-        (:func:`forecaster.data.frequency.guess_series_freq`), or, for a
-        series too short to guess, the one frequency guessed for the others.
-        A series without a grid (off-grid timestamps, or no frequency found)
-        is not reindexed, only its NaN are filled, and validation then
-        reports its irregular timestamps.
+        Pandas offset alias of the grid. Default: guessed (module docstring).
 
     Returns
     -------
     pandas.DataFrame
-        A new frame, sorted by ``(id_col, time_col)`` (``df`` itself for
-        ``"raise"`` or when nothing can be done).
+        A new frame sorted by ``(id_col, time_col)``; ``df`` if nothing is done.
 
     Raises
     ------
     ValueError
-        For an unknown ``policy``; if a series' target has no value at all, or
-        (``"ffill"``/``"interpolate"``) one of its covariates has none (nothing
-        to fill from); or if filling would grow a series more than tenfold
-        (a wrong ``freq``). Messages name the series and the column.
+        For an unknown ``policy``, a series' column with no value to fill
+        from, or a series that filling would grow tenfold (a wrong ``freq``).
 
     Examples
     --------
-    >>> df = pd.DataFrame({"unique_id": "a", "y": [1.0, None, 4.0],
-    ...                    "ds": pd.to_datetime(["2020-01-01", "2020-01-02",
-    ...                                          "2020-01-05"])})
+    >>> ds = pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-05"])
+    >>> df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": [1.0, None, 4.0]})
     >>> fill_missing(df, "interpolate")["y"].tolist()
     [1.0, 1.75, 2.5, 3.25, 4.0]
     >>> fill_missing(df, "ffill")["y"].tolist()
@@ -103,47 +97,70 @@ def fill_missing(
             f"Received an invalid value for argument `fill_missing`, expected one "
             f"of {FILL_POLICIES}, got {policy!r}."
         )
-    original = df
-    if policy == "raise":
+    parsed = None if policy == "raise" else _parsed(df, id_col, time_col, value_cols)
+    if parsed is None:
         return df
-    df = _parsed(df, id_col, time_col, value_cols)
-    if df is None:
-        return original
-    cols = [c for c in dict.fromkeys(value_cols) if c in df.columns]
+    series = _split_series(parsed, id_col, time_col)
+    freqs = [freq] * len(series) if freq is not None else _guess_freqs(series, time_col)
+    parts = [
+        _fill_series(part, f, value_cols, id_col, time_col, policy)
+        for part, f in zip(series, freqs, strict=True)
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def _split_series(df: pd.DataFrame, id_col: str, time_col: str) -> list[pd.DataFrame]:
+    """The series of ``df``, each sorted by time, ordered by the ids' text."""
     key = df[id_col].astype(str).to_numpy()
     order = np.lexsort((df[time_col].to_numpy(dtype="datetime64[ns]"), key))
     df, key = df.iloc[order].reset_index(drop=True), key[order]
     bounds = np.append(np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), len(df))
-    series = [df.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-    freqs = [freq] * len(series)
-    if freq is None:
-        freqs = [guess_series_freq(pd.DatetimeIndex(p[time_col])) for p in series]
-        # A series too short to guess its own grid uses the panel's one.
-        known = set(freqs) - {None}
-        if len(known) == 1:
-            common = known.pop()
-            freqs = [
-                common if f is None and len(p) < 3 else f
-                for p, f in zip(series, freqs, strict=True)
-            ]
-    parts = []
-    for part, f in zip(series, freqs, strict=True):
-        part = _reindex(part, id_col, time_col, f)
-        for col in cols:
-            values = part[col].to_numpy(dtype="float64", na_value=np.nan)
-            missing = np.isnan(values)
-            if not missing.any():
-                continue
-            if missing.all() and (col == cols[0] or policy != "zero"):
-                what = "the target" if col == cols[0] else "a covariate"
-                raise ValueError(
-                    f"Series {str(part[id_col].iloc[0])!r} has no value at all in "
-                    f"column {col!r} ({what}): fill_missing={policy!r} has nothing "
-                    "to fill it from. Drop the series, or provide values."
-                )
-            part[col] = _fill(values, missing, part[time_col], policy)
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)
+    return [df.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def _guess_freqs(series: list[pd.DataFrame], time_col: str) -> list[str | None]:
+    """Each series' guessed grid; a series too short to guess its own grid
+    uses the panel's one, when the others agree on one."""
+    freqs = [guess_series_freq(pd.DatetimeIndex(p[time_col])) for p in series]
+    known = set(freqs) - {None}
+    if len(known) != 1:
+        return freqs
+    common = known.pop()
+    return [
+        common if f is None and len(p) < 3 else f
+        for p, f in zip(series, freqs, strict=True)
+    ]
+
+
+def _fill_series(
+    part: pd.DataFrame,
+    freq: str | None,
+    value_cols: Sequence[str],
+    id_col: str,
+    time_col: str,
+    policy: str,
+) -> pd.DataFrame:
+    """One series on its grid of ``freq``, with the NaN of ``value_cols`` filled.
+
+    The first present column is the target: with no value at all it cannot
+    be filled, and neither can a covariate except with zeros.
+    """
+    part = _reindex(part, id_col, time_col, freq)  # a copy: filled in place
+    cols = [c for c in dict.fromkeys(value_cols) if c in part.columns]
+    for col in cols:
+        values = part[col].to_numpy(dtype="float64", na_value=np.nan)
+        missing = np.isnan(values)
+        if not missing.any():
+            continue
+        if missing.all() and (col == cols[0] or policy != "zero"):
+            what = "the target" if col == cols[0] else "a covariate"
+            raise ValueError(
+                f"Series {str(part[id_col].iloc[0])!r} has no value at all in "
+                f"column {col!r} ({what}): fill_missing={policy!r} has nothing "
+                "to fill it from. Drop the series, or provide values."
+            )
+        part[col] = _fill(values, missing, part[time_col], policy)
+    return part
 
 
 def _parsed(

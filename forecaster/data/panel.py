@@ -17,7 +17,7 @@ import pandas as pd
 from forecaster.data.frequency import infer_freq
 from forecaster.data.validation import id_codes, validate_long_frame
 
-__all__ = ["Panel", "panel_from_frame", "future_times"]
+__all__ = ["Panel", "panel_from_frame", "future_times", "forecast_frame"]
 
 
 @dataclass(frozen=True)
@@ -172,3 +172,67 @@ def future_times(last_times: np.ndarray, freq: str, horizon: int) -> np.ndarray:
             for t in last
         ]
         return np.concatenate(out)
+
+
+def forecast_frame(
+    ids: Sequence[str],
+    last_times: np.ndarray,
+    freq: str,
+    tz: str | None,
+    values: np.ndarray,
+    id_col: str,
+    time_col: str,
+    as_series: bool,
+    extra: dict | None = None,
+) -> pd.DataFrame:
+    """The long output frame: one row per (series, step) after each series' end.
+
+    Parameters
+    ----------
+    ids : sequence of str
+        Series identifiers, shape ``(N,)``.
+    last_times : numpy.ndarray
+        datetime64 last timestamp of each series, ``(N,)``; naive UTC wall
+        time when ``tz`` is set (as :class:`Panel` stores them).
+    freq : str
+        Pandas offset alias of the steps.
+    tz : str or None
+        Timezone the output timestamps are converted to.
+    values : numpy.ndarray
+        Point forecasts ``(N, H)``; ``H`` is the number of steps.
+    id_col, time_col : str
+        Column names of the output.
+    as_series : bool
+        Return a frame indexed by ``time_col``, without ``id_col`` (the input
+        was one ``pd.Series``).
+    extra : dict, optional
+        Further columns, each ``N * H`` values in series-major order.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id_col``, ``time_col``, ``yhat`` (float64), then the ``extra`` columns.
+
+    Examples
+    --------
+    >>> last = np.array(["2020-01-01", "2020-03-01"], "datetime64[ns]")
+    >>> fc = forecast_frame(["a", "b"], last, "MS", None, np.array([[1, 2], [3, 4]]),
+    ...                     "unique_id", "ds", False)
+    >>> fc["ds"].dt.strftime("%Y-%m").tolist(), fc["yhat"].tolist()
+    (['2020-02', '2020-03', '2020-04', '2020-05'], [1.0, 2.0, 3.0, 4.0])
+    """
+    h = values.shape[1]
+    ds = pd.DatetimeIndex(future_times(last_times, freq, h))
+    if tz is not None:
+        ds = ds.tz_localize("UTC").tz_convert(tz)
+    frame = pd.DataFrame(
+        {
+            id_col: np.repeat(np.asarray(ids, dtype=object), h),
+            time_col: ds,
+            "yhat": values.reshape(-1).astype(np.float64),
+            **(extra or {}),
+        }
+    )
+    if as_series:
+        return frame.drop(columns=id_col).set_index(time_col)
+    return frame

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecaster._registry import register_state_class
+
 __all__ = ["SCALERS", "ScalerState", "fit_scaler", "transform", "inverse_transform"]
 
 SCALERS = ("standard", "robust", "minmax", "none")
 
 
+@register_state_class
 @dataclass(frozen=True)
 class ScalerState:
     """Fitted per-series scaler: ``x_scaled = (x - loc) / scale``.

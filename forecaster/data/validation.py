@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as pdt
 
 __all__ = [
     "id_codes",
@@ -105,13 +106,9 @@ def ensure_time_dtype(df: pd.DataFrame, time_col: str = "ds") -> pd.DataFrame:
         If the column holds numbers or booleans instead of timestamps.
     """
     col = df[time_col]
-    if isinstance(col.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-        col.dtype
-    ):
+    if isinstance(col.dtype, pd.DatetimeTZDtype) or pdt.is_datetime64_dtype(col.dtype):
         return df
-    if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(
-        col.dtype
-    ):
+    if pdt.is_numeric_dtype(col.dtype) or pdt.is_bool_dtype(col.dtype):
         raise TypeError(
             f"Column {time_col!r} must hold timestamps, got dtype {col.dtype}. "
             "Convert it with `pd.to_datetime` first."
@@ -119,17 +116,14 @@ def ensure_time_dtype(df: pd.DataFrame, time_col: str = "ds") -> pd.DataFrame:
     values = col.to_numpy(dtype=object)
     # Mixed awareness is the classic silent-garbage case: find the first row
     # that disagrees with row 0 and name it.
-    aware = np.array(
-        [getattr(v, "tzinfo", None) is not None for v in values], dtype=bool
-    )
+    aware = np.array([getattr(v, "tzinfo", None) is not None for v in values], bool)
     if aware.any() and not aware.all():
         first = int(np.flatnonzero(aware != aware[0])[0])
         raise ValueError(
             f"Column {time_col!r} mixes timezone-aware and naive timestamps: row "
             f"{_label(df.index[first])} ({values[first]!r}) differs from row "
             f"{_label(df.index[0])} ({values[0]!r}). Convert all to one timezone, "
-            "e.g. "
-            "`pd.to_datetime(df['ds'], utc=True)`."
+            "e.g. `pd.to_datetime(df['ds'], utc=True)`."
         )
     out = df.copy()
     try:
@@ -205,6 +199,26 @@ def validate_long_frame(
             f"{target_col!r}) or a Series with a DatetimeIndex, got "
             f"{type(df).__name__}."
         )
+    value_cols = _check_columns(df, id_col, time_col, target_col, numeric_cols)
+    if len(df) == 0:
+        raise ValueError("The frame is empty: at least one series is needed.")
+    _check_ids(df, id_col)
+    df = ensure_time_dtype(df, time_col)
+    _check_times(df, id_col, time_col)
+    for col in value_cols:
+        _check_numeric_finite(df, col, id_col, time_col)
+    return _sorted_unique(df, id_col, time_col).reset_index(drop=True)
+
+
+def _check_columns(
+    df: pd.DataFrame,
+    id_col: str,
+    time_col: str,
+    target_col: str | None,
+    numeric_cols: Sequence[str],
+) -> list[str]:
+    """Raise if a needed column is absent or repeated; return the value columns
+    (the target, then the other numeric ones)."""
     required = [id_col, time_col] + ([target_col] if target_col else [])
     required += [c for c in numeric_cols if c not in required]
     missing = [c for c in required if c not in df.columns]
@@ -220,15 +234,41 @@ def validate_long_frame(
             f"Columns {repeated} appear more than once in the frame; drop or rename "
             "the duplicates."
         )
-    if len(df) == 0:
-        raise ValueError("The frame is empty: at least one series is needed.")
-    if df[id_col].isna().any():
-        row = df.index[int(np.flatnonzero(df[id_col].isna().to_numpy())[0])]
+    others = [c for c in numeric_cols if c != target_col]
+    return ([target_col] if target_col else []) + others
+
+
+def _check_ids(df: pd.DataFrame, id_col: str) -> None:
+    """Raise on a missing series id, or on two ids that print the same (``1``
+    and ``"1"``): series are told apart by their text, so they would merge."""
+    ids = df[id_col]
+    if ids.isna().any():
+        row = df.index[int(np.flatnonzero(ids.isna().to_numpy())[0])]
         raise ValueError(
             f"Column {id_col!r} has a missing series id at row {_label(row)}."
         )
-    _check_distinct_ids(df[id_col], id_col)
-    df = ensure_time_dtype(df, time_col)
+    if ids.dtype != object:
+        return
+    try:
+        n_values = len(pd.unique(ids))
+    except TypeError:  # unhashable ids (lists): only their text is compared
+        return
+    text = ids.astype(str)
+    if n_values <= len(pd.unique(text)):
+        return
+    seen: dict[str, object] = {}
+    for value, key in zip(ids, text, strict=True):
+        if key in seen and seen[key] != value:
+            raise ValueError(
+                f"Column {id_col!r} holds different ids that read the same, "
+                f"{_label(seen[key])} and {_label(value)}: series are told apart "
+                "by their text. Make the ids distinct as strings."
+            )
+        seen.setdefault(key, value)
+
+
+def _check_times(df: pd.DataFrame, id_col: str, time_col: str) -> None:
+    """Raise on a missing timestamp, or one the panel's nanoseconds cannot hold."""
     if df[time_col].isna().any():
         i = int(np.flatnonzero(df[time_col].isna().to_numpy())[0])
         raise ValueError(
@@ -248,16 +288,17 @@ def validate_long_frame(
             f"at {_where(df, i, id_col, time_col)}; pandas timestamps in "
             "nanoseconds cannot hold it."
         )
-    value_cols = ([target_col] if target_col else []) + [
-        c for c in numeric_cols if c != target_col
-    ]
-    for col in value_cols:
-        _check_numeric_finite(df, col, id_col, time_col)
-    # A stable sort keeps the user's order among equal keys, so the duplicate
-    # message below can name the first duplicate as the user sees it. The
-    # keys are integer ranks of the ids' text, not an object array of
-    # strings, and the sort is skipped for sorted input (the common case):
-    # at 1e7 rows that saves a few hundred MB of peak memory.
+
+
+def _sorted_unique(df: pd.DataFrame, id_col: str, time_col: str) -> pd.DataFrame:
+    """``df`` sorted by ``(id, time)``; raise on a repeated ``(id, time)`` pair.
+
+    A stable sort keeps the user's order among equal keys, so the message can
+    name the first duplicate as the user sees it. The keys are integer ranks
+    of the ids' text, not an object array of strings, and the sort is skipped
+    for sorted input (the common case): at 1e7 rows that saves a few hundred
+    MB of peak memory.
+    """
     tvals = df[time_col].to_numpy(dtype="datetime64[ns]")
     codes, text = id_codes(df[id_col])
     if not _is_sorted(codes, tvals):
@@ -273,7 +314,7 @@ def validate_long_frame(
             f"has timestamp {pd.Timestamp(tvals[i])} more than once (row "
             f"{_label(df.index[i])}). Aggregate or drop duplicates first."
         )
-    return df.reset_index(drop=True)
+    return df
 
 
 def id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -296,11 +337,8 @@ def id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> codes.tolist(), text.tolist()
     ([2, 1, 2, 0], ['10', 'a', 'b'])
     """
-    if (
-        pd.api.types.is_string_dtype(ids.dtype)
-        and ids.dtype != object
-        or (pd.api.types.is_integer_dtype(ids.dtype))
-    ):
+    string_typed = pdt.is_string_dtype(ids.dtype) and ids.dtype != object
+    if string_typed or pdt.is_integer_dtype(ids.dtype):
         # str(value) is the text pandas gives these dtypes: factorise the
         # values themselves, no per-row string is made
         raw, uniques = pd.factorize(ids, use_na_sentinel=False)
@@ -309,7 +347,7 @@ def id_codes(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         # object ids (1 and 1.0 hash alike, lists do not hash): by their text
         raw, uniques = pd.factorize(ids.astype(str).to_numpy(dtype=object))
         labels = np.asarray(uniques, dtype=object)
-    # ids that print the same are rejected before (_check_distinct_ids), so
+    # ids that print the same are rejected before (_check_ids), so
     # after this the distinct labels are distinct texts
     text, rank = np.unique(labels.astype(str), return_inverse=True)
     return rank.astype(np.int64)[raw], text.astype(object)
@@ -325,41 +363,16 @@ def _is_sorted(codes: np.ndarray, times: np.ndarray) -> bool:
     return bool(((step > 0) | (times[1:] >= times[:-1])).all())
 
 
-def _check_distinct_ids(ids: pd.Series, id_col: str) -> None:
-    """Raise if two different ids print the same (``1`` and ``"1"``): series
-    are told apart by their text, so they would be merged."""
-    if ids.dtype != object:
-        return
-    try:
-        n_values = len(pd.unique(ids))
-    except TypeError:  # unhashable ids (lists): only their text is compared
-        return
-    text = ids.astype(str)
-    if n_values <= len(pd.unique(text)):
-        return
-    seen: dict[str, object] = {}
-    for value, key in zip(ids, text, strict=True):
-        if key in seen and seen[key] != value:
-            raise ValueError(
-                f"Column {id_col!r} holds different ids that read the same, "
-                f"{_label(seen[key])} and {_label(value)}: series are told apart "
-                "by their text. Make the ids distinct as strings."
-            )
-        seen.setdefault(key, value)
-
-
 def _check_numeric_finite(
     df: pd.DataFrame, col: str, id_col: str, time_col: str
 ) -> None:
     s = df[col]
-    if pd.api.types.is_complex_dtype(s.dtype):
+    if pdt.is_complex_dtype(s.dtype):
         raise TypeError(
             f"Column {col!r} must hold real numbers, got dtype {s.dtype}. Take the "
             "real part or the magnitude (np.real, np.abs) first."
         )
-    if pd.api.types.is_bool_dtype(s.dtype) or not pd.api.types.is_numeric_dtype(
-        s.dtype
-    ):
+    if pdt.is_bool_dtype(s.dtype) or not pdt.is_numeric_dtype(s.dtype):
         coerced = pd.to_numeric(s, errors="coerce")
         bad = np.flatnonzero(coerced.isna().to_numpy() & s.notna().to_numpy())
         at = ""

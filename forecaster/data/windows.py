@@ -5,6 +5,13 @@ lookback is rows ``s : s + lookback`` and the targets are rows
 ``s + lookback : s + lookback + horizon``. Memory therefore grows with the
 data (one int64 per window), never with ``windows x lookback``; each batch is
 one vectorised ``tf.gather``. No Keras here.
+
+Shuffling is stateless. With the trainer's epoch variable, each epoch's
+order is a function of ``(seed, epoch)`` alone, so a resumed run replays the
+same batches. An *endless* dataset follows each pass by the next in one
+iterator: Keras then keeps its iterator across epochs and the prefetch runs
+over epoch boundaries, instead of a new iterator, and a cold prefetch
+buffer, every epoch.
 """
 
 from __future__ import annotations
@@ -117,8 +124,7 @@ def make_dataset(
     ----------
     values : numpy.ndarray or tf.Tensor
         float32 ``(n_total, F)``, already scaled; column 0 is the target. A
-        tensor is used as is, so that several datasets over the same values
-        (training, validation) share one copy.
+        tensor is used as is, so that datasets over the same values share it.
     starts : numpy.ndarray
         Window start rows from :func:`window_starts`.
     lookback, horizon, batch_size : int
@@ -127,103 +133,150 @@ def make_dataset(
     seed : int, optional
         Makes the order of every epoch reproducible.
     future_cols : tuple of int
-        Columns of ``values`` known over the horizon (future covariates):
-        their horizon rows are returned as ``inputs["future"]``.
+        Columns known over the horizon, returned as ``inputs["future"]``.
     indptr : numpy.ndarray, optional
         Series offsets; needed with ``static``.
     static : dict of str to numpy.ndarray, optional
-        Per-series arrays ``(n_series, k)``, returned per window under their
-        key (looked up from each window's series).
+        Per-series arrays ``(n_series, k)``, returned per window under their key.
     epoch_variable : tf.Variable, optional
-        int64 scalar holding the current epoch (set by the trainer at each
-        epoch start): each epoch's order is then a function of ``(seed,
-        epoch)`` alone, so a resumed run replays the same batches.
+        int64 scalar epoch, set by the trainer: orders depend on (seed, epoch).
     endless : bool
-        Follow each pass by the next, forever, in one iterator (train with
-        ``steps_per_epoch``): Keras then keeps its iterator across epochs and
-        the prefetch runs over epoch boundaries, instead of a new iterator,
-        and a cold prefetch buffer, every epoch. With ``epoch_variable``,
-        the passes are numbered from the variable's value when iteration
-        starts (the first epoch, or the resumed one).
+        All passes in one iterator (train with ``steps_per_epoch``); with
+        ``epoch_variable``, numbered from its value when iteration starts.
 
     Returns
     -------
     tf.data.Dataset
-        Yields ``inputs`` (a dict: ``history`` float32 ``(B, lookback, F)``,
-        optionally ``future`` ``(B, horizon, len(future_cols))`` and the
-        ``static`` keys) and ``targets`` float32 ``(B, horizon)``.
+        ``inputs``, a dict: ``history`` float32 ``(B, lookback, F)``, maybe
+        ``future`` ``(B, horizon, len(future_cols))`` and the ``static`` keys;
+        ``targets``, float32 ``(B, horizon)``.
     """
     import tensorflow as tf
 
-    n = len(starts)
-    n_batches = -(-n // batch_size)
+    static = dict(static or {})
+    if static and indptr is None:
+        raise ValueError("make_dataset needs indptr to look up static features.")
+    batch_of = _batcher(
+        values, len(starts), lookback, horizon, batch_size, future_cols, indptr, static
+    )
+    ds = _passes(batch_of, starts, shuffle, seed, epoch_variable, endless)
+    size = tf.data.INFINITE_CARDINALITY if endless else -(-len(starts) // batch_size)
+    ds = ds.apply(tf.data.experimental.assert_cardinality(size))
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def _batcher(
+    values,
+    n: int,
+    lookback: int,
+    horizon: int,
+    batch_size: int,
+    future_cols: tuple[int, ...],
+    indptr: np.ndarray | None,
+    static: dict[str, np.ndarray],
+):
+    """A function from an order of the ``n`` window starts to its batches.
+
+    The returned ``batch_of(order)`` is a ``tf.data.Dataset`` of
+    ``ceil(n / batch_size)`` ``(inputs, targets)`` batches, each one gather
+    of ``order``'s next ``batch_size`` windows.
+    """
+    import tensorflow as tf
+
     if tf.is_tensor(values):
         data = values
     else:
         data = tf.constant(np.asarray(values, dtype=np.float32))
-    index = tf.constant(np.asarray(starts, dtype=np.int64))
+    n_batches = -(-n // batch_size)
     span = tf.range(lookback + horizon, dtype=tf.int64)
     fcols = tf.constant(list(future_cols), dtype=tf.int32)
-    static = dict(static or {})
-    if static and indptr is None:
-        raise ValueError("make_dataset needs indptr to look up static features.")
     bounds = tf.constant(np.asarray(indptr[1:] if static else [0], dtype=np.int64))
     tables = {k: tf.constant(v) for k, v in static.items()}
 
+    def gather(order, b):
+        # B: batch, L: lookback, H: horizon, F: features
+        lo = b * batch_size
+        rows = order[lo : tf.minimum(lo + batch_size, n)]  # (B,)
+        block = tf.gather(data, rows[:, None] + span[None, :])  # (B, L+H, F)
+        inputs = {"history": block[:, :lookback, :]}  # (B, L, F)
+        if future_cols:
+            inputs["future"] = tf.gather(block[:, lookback:, :], fcols, axis=2)
+        if tables:
+            # series of each window: first offset beyond its start row
+            series = tf.searchsorted(bounds, rows, side="right")
+            for k, t in tables.items():
+                inputs[k] = tf.gather(t, series)
+        return inputs, block[:, lookback:, 0]  # targets (B, H)
+
     def batch_of(order):
-        def gather(b):
-            lo = b * batch_size
-            rows = order[lo : tf.minimum(lo + batch_size, n)]
-            block = tf.gather(data, rows[:, None] + span[None, :])  # (B, L+H, F)
-            inputs = {"history": block[:, :lookback, :]}
-            if future_cols:
-                inputs["future"] = tf.gather(block[:, lookback:, :], fcols, axis=2)
-            if tables:
-                # series of each window: first offset beyond its start row
-                series = tf.searchsorted(bounds, rows, side="right")
-                for k, t in tables.items():
-                    inputs[k] = tf.gather(t, series)
-            return inputs, block[:, lookback:, 0]
+        return tf.data.Dataset.range(n_batches).map(lambda b: gather(order, b))
 
-        return tf.data.Dataset.range(n_batches).map(gather)
+    return batch_of
 
-    if shuffle and epoch_variable is not None:
-        # One permutation per epoch from a stateless shuffle keyed by
-        # (seed, epoch): a (n,) int64 vector, not a buffer of one tensor per
-        # window, and reproducible when training resumes mid-way.
-        base = tf.constant(int(np.random.default_rng(seed).integers(2**31)), tf.int64)
-        start = tf.data.Dataset.from_tensors(np.int64(0))
-        if endless:
-            # the variable is read when iteration starts; later passes count on
-            epochs = start.flat_map(
-                lambda _: tf.data.Dataset.range(
-                    tf.cast(epoch_variable, tf.int64), np.iinfo(np.int64).max
-                )
-            )
-        else:
-            epochs = start.map(lambda _: tf.cast(epoch_variable, tf.int64))
-        ds = epochs.flat_map(
-            lambda e: batch_of(
-                tf.random.experimental.stateless_shuffle(
-                    index, seed=tf.stack([base, e])
-                )
-            )
-        )
-    elif shuffle:
-        # Without an epoch variable, a seed stream that re-randomises at each
-        # pass over the data gives each epoch its own permutation.
-        seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        ds = (seeds if endless else seeds.take(1)).flat_map(
-            lambda s: batch_of(
-                tf.random.experimental.stateless_shuffle(
-                    index, seed=tf.stack([s, tf.constant(0, tf.int64)])
-                )
+
+def _passes(
+    batch_of,
+    starts: np.ndarray,
+    shuffle: bool,
+    seed: int | None,
+    epoch_variable,
+    endless: bool,
+):
+    """The batches of every pass over the windows, one pass unless ``endless``.
+
+    Unshuffled, every pass is the same batches, repeated; shuffled, each
+    pass cuts its own order (a ``(n,)`` int64 permutation) into batches.
+    """
+    import tensorflow as tf
+
+    index = tf.constant(np.asarray(starts, dtype=np.int64))
+    if not shuffle:
+        return batch_of(index).repeat() if endless else batch_of(index)
+    if epoch_variable is not None:
+        orders = _orders_by_epoch(index, seed, epoch_variable, endless)
+    else:
+        orders = _orders_by_pass(index, seed, endless)
+    return orders.flat_map(batch_of)
+
+
+def _orders_by_epoch(index, seed: int | None, epoch_variable, endless: bool):
+    """Window orders, one per epoch, each a function of ``(seed, epoch)`` alone.
+
+    A stateless shuffle keyed by (seed, epoch) gives one ``(n,)`` int64
+    permutation per epoch, not a buffer of one tensor per window, and the
+    same permutation again when training resumes mid-way.
+    """
+    import tensorflow as tf
+
+    base = tf.constant(int(np.random.default_rng(seed).integers(2**31)), tf.int64)
+    start = tf.data.Dataset.from_tensors(np.int64(0))
+    if endless:
+        # the variable is read when iteration starts; later passes count on
+        epochs = start.flat_map(
+            lambda _: tf.data.Dataset.range(
+                tf.cast(epoch_variable, tf.int64), np.iinfo(np.int64).max
             )
         )
     else:
-        ds = batch_of(index)
-        if endless:
-            ds = ds.repeat()
-    size = tf.data.INFINITE_CARDINALITY if endless else n_batches
-    ds = ds.apply(tf.data.experimental.assert_cardinality(size))
-    return ds.prefetch(tf.data.AUTOTUNE)
+        epochs = start.map(lambda _: tf.cast(epoch_variable, tf.int64))
+    return epochs.map(
+        lambda e: tf.random.experimental.stateless_shuffle(
+            index, seed=tf.stack([base, e])
+        )
+    )
+
+
+def _orders_by_pass(index, seed: int | None, endless: bool):
+    """Window orders, one per pass over the data, from a seed stream.
+
+    Without an epoch variable, a seed stream that re-randomises at each pass
+    over the data gives each epoch its own permutation.
+    """
+    import tensorflow as tf
+
+    seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+    return (seeds if endless else seeds.take(1)).map(
+        lambda s: tf.random.experimental.stateless_shuffle(
+            index, seed=tf.stack([s, tf.constant(0, tf.int64)])
+        )
+    )

@@ -19,15 +19,41 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from forecaster.data.covariates import calendar_columns, calendar_features
+from forecaster._registry import register_state_class
+from forecaster.data.covariates import (
+    calendar_columns,
+    calendar_features,
+    encode_static,
+    fit_static,
+    future_block,
+)
 from forecaster.data.missing import fill_missing
-from forecaster.data.panel import Panel, panel_from_frame
-from forecaster.data.scaling import ScalerState
-from forecaster.estimators.params import as_names
+from forecaster.data.panel import Panel, future_times, panel_from_frame
+from forecaster.data.scaling import ScalerState, fit_scaler, transform
+from forecaster.data.validation import check_min_length, series_to_frame
+from forecaster.data.windows import last_windows, split_lengths
+from forecaster.estimators.params import (
+    as_names,
+    resolve_lookback,
+    resolve_window_norm,
+)
 
-__all__ = ["Layout", "layout_of", "frame_panel", "drop_short_series", "keep_unscaled"]
+__all__ = [
+    "History",
+    "Prepared",
+    "Layout",
+    "drop_short_series",
+    "frame_panel",
+    "history_of",
+    "keep_unscaled",
+    "layout_of",
+    "network_inputs",
+    "prepare",
+    "to_frame",
+]
 
 
+@register_state_class
 @dataclass(frozen=True)
 class Layout:
     """Which columns play which role.
@@ -128,8 +154,6 @@ def frame_panel(
 
 def drop_short_series(panel: Panel, min_length: int, drop: bool, why: str) -> Panel:
     """Drop series shorter than ``min_length`` (warning), or raise naming them."""
-    from forecaster.data.validation import check_min_length
-
     short = panel.lengths < min_length
     if not short.any() or not drop:
         check_min_length(panel.indptr, panel.ids, min_length, why)
@@ -162,3 +186,187 @@ def keep_unscaled(state: ScalerState, columns: tuple[int, ...]) -> ScalerState:
     loc, scale = state.loc.copy(), state.scale.copy()
     loc[:, list(columns)], scale[:, list(columns)] = 0.0, 1.0
     return ScalerState(state.kind, loc, scale)
+
+
+# -- fit time: frame -> panel, scalers, the fitted state known before training --
+@dataclass(frozen=True)
+class Prepared:
+    """What ``fit``'s first step derives from the data."""
+
+    panel: Panel  # short series dropped
+    train_len: np.ndarray  # (n_series,) points of each series used for training
+    static: dict  # the networks' static inputs, one row per series
+    state: dict  # the fitted state known before training
+
+
+def prepare(est, df, static_df) -> Prepared:
+    """Validate and pack ``df``, resolve the lookback, fit the scalers."""
+    layout = layout_of(est)
+    panel = frame_panel(
+        to_frame(est, df),
+        layout,
+        est.id_col,
+        est.time_col,
+        est.target_col,
+        est.freq,
+        fill=est.fill_missing,
+    )
+    lookback = resolve_lookback(
+        est.lookback, est.horizon, panel.freq, int(panel.lengths.min())
+    )
+    span = lookback + est.horizon
+    why = f"lookback {lookback} + horizon {est.horizon}"
+    panel = drop_short_series(panel, span, est.drop_short, why)
+    train_len = split_lengths(panel.lengths, est.val_size, est.horizon)
+    # A series too short to give up a validation tail trains on all of it.
+    train_len = np.where(train_len >= span, train_len, panel.lengths)
+    scaler = _fit_scaler(est, panel, train_len, layout)
+    encoding, static = None, {}
+    if layout.static:
+        encoding = fit_static(static_df, panel.ids, layout.static, est.id_col)
+        num, codes = encode_static(encoding, static_df, panel.ids, est.id_col)
+        static = {"static_numeric": num, "static_codes": codes}
+    state = {
+        "layout_": layout,
+        "lookback_": lookback,
+        "window_norm_": resolve_window_norm(est.window_norm, panel.freq),
+        "n_features_": layout.n_features,
+        "n_future_": len(layout.future_idx),
+        "static_encoding_": encoding,
+        "static_numeric_": static.get("static_numeric", np.zeros((panel.n_series, 0))),
+        "static_codes_": static.get(
+            "static_codes", np.zeros((panel.n_series, 0), np.int32)
+        ),
+        "static_vocab_sizes_": [len(v) + 1 for v in encoding.vocab] if encoding else [],
+        "input_was_series_": isinstance(df, pd.Series),
+        "freq_": panel.freq,
+        "tz_": panel.tz,
+        "scaler_": scaler,
+        "ids_": panel.ids,
+        "last_times_": panel.last_times,
+        "last_windows_": last_windows(panel.values, panel.indptr, lookback),
+    }
+    static = {k: v for k, v in static.items() if v.shape[1]}
+    return Prepared(panel, train_len, static, state)
+
+
+def _fit_scaler(est, panel: Panel, train_len: np.ndarray, layout):
+    """Per-series scalers fitted on each series' training part only."""
+    head = panel.head(train_len)  # a copy of most of the data, freed on return
+    state = fit_scaler(est.scaler, head.values, head.indptr)
+    return keep_unscaled(state, layout.calendar_idx)
+
+
+# -- predict time: the last windows of each series -> the networks' input dict --
+@dataclass(frozen=True)
+class History:
+    """The last window of each series to forecast from, and how to scale it."""
+
+    ids: np.ndarray  # (N,) series ids
+    last_times: np.ndarray  # (N,) last timestamp of each series
+    windows: np.ndarray  # (N, L, F) raw values, oldest step first
+    scaler: ScalerState  # one row per series
+    as_series: bool  # the input was one pd.Series
+
+
+def to_frame(est, data: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """A long frame from a frame (as is) or one series with a DatetimeIndex."""
+    if isinstance(data, pd.Series):
+        return series_to_frame(data, est.id_col, est.time_col, est.target_col)
+    return data
+
+
+def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
+    """The fitted training history (``df=None``) or the end of new history."""
+    if df is None:
+        return History(
+            est.ids_,
+            est.last_times_,
+            est.last_windows_,
+            est.scaler_,
+            est.input_was_series_,
+        )
+    panel = frame_panel(
+        to_frame(est, df),
+        est.layout_,
+        est.id_col,
+        est.time_col,
+        est.target_col,
+        est.freq_,
+        fitted=True,
+        fill=est.fill_missing,
+    )
+    check_min_length(panel.indptr, panel.ids, est.lookback_, "the lookback window")
+    windows = last_windows(panel.values, panel.indptr, est.lookback_)
+    scaler = _scaler_for(est, panel)
+    return History(
+        panel.ids, panel.last_times, windows, scaler, isinstance(df, pd.Series)
+    )
+
+
+def network_inputs(est, hist: History, future_df, static_df) -> dict:
+    """The networks' input dict for the last windows of ``hist``, scaled."""
+    n, lookback, f = hist.windows.shape
+    rows = np.arange(n + 1) * lookback
+    flat = hist.windows.reshape(-1, f)
+    inputs = {"history": transform(hist.scaler, flat, rows).reshape(n, lookback, f)}
+    layout = est.layout_
+    if layout.future_idx:
+        inputs["future"] = _future_inputs(est, hist, future_df)
+    if layout.static:
+        num, codes = _static_for(est, hist.ids, static_df)
+        if num.shape[1]:
+            inputs["static_numeric"] = num
+        if codes.shape[1]:
+            inputs["static_codes"] = codes
+    return inputs
+
+
+def _future_inputs(est, hist: History, future_df) -> np.ndarray:
+    """Scaled future-known columns over the horizon, ``(N, H, F_future)``."""
+    h, layout, n = est.horizon, est.layout_, len(hist.ids)
+    times = future_times(hist.last_times, est.freq_, h)
+    parts = []
+    if layout.future:
+        parts.append(
+            future_block(
+                future_df, hist.ids, times, layout.future, est.id_col, est.time_col
+            )
+        )
+    if layout.calendar:
+        parts.append(calendar_features(times, layout.calendar))
+    raw = np.concatenate(parts, axis=1)  # (N * H, F_future)
+    idx = list(layout.future_idx)
+    loc = np.repeat(hist.scaler.loc[:, idx], h, axis=0)
+    scale = np.repeat(hist.scaler.scale[:, idx], h, axis=0)
+    return ((raw - loc) / scale).astype(np.float32).reshape(n, h, -1)
+
+
+def _static_for(est, ids, static_df) -> tuple[np.ndarray, np.ndarray]:
+    """Encoded static rows of ``ids``: from ``static_df``, or those seen at fit."""
+    if static_df is not None:
+        return encode_static(est.static_encoding_, static_df, ids, est.id_col)
+    pos = {k: i for i, k in enumerate(est.ids_)}
+    unknown = [str(k) for k in ids if k not in pos]
+    if unknown:
+        raise ValueError(
+            f"Series {unknown[:5]} were not seen at fit: pass static_df= with "
+            f"their static features {list(est.layout_.static)}."
+        )
+    rows = [pos[k] for k in ids]
+    return est.static_numeric_[rows], est.static_codes_[rows]
+
+
+def _scaler_for(est, panel: Panel) -> ScalerState:
+    """Fit-time scaler rows for known series; new series are scaled by
+    their own history (a global model can forecast unseen series)."""
+    pos = {k: i for i, k in enumerate(est.ids_)}
+    known = np.array([pos.get(k, -1) for k in panel.ids])
+    own = keep_unscaled(
+        fit_scaler(est.scaler, panel.values, panel.indptr),
+        est.layout_.calendar_idx,
+    )
+    fitted = est.scaler_
+    loc = np.where(known[:, None] >= 0, fitted.loc[known], own.loc)
+    scale = np.where(known[:, None] >= 0, fitted.scale[known], own.scale)
+    return ScalerState(est.scaler, loc, scale)

@@ -9,14 +9,146 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from forecaster.data.covariates import calendar_columns
 from forecaster.data.missing import FILL_POLICIES
 from forecaster.data.scaling import SCALERS
 from forecaster.data.validation import check_positive_int
+from forecaster.models.spec import (
+    ATTENTIONS,
+    CELLS,
+    LOSSES,
+    MIXED_PRECISION_POLICIES,
+    SCHEDULES,
+    WINDOW_NORMS,
+    WIRINGS,
+    check_choice,
+    check_quantiles,
+)
 
-__all__ = ["season_length", "check_common_params", "resolve_lookback", "as_names"]
+__all__ = [
+    "COMMON_PARAMETERS_DOC",
+    "as_names",
+    "check_common_params",
+    "check_seq2seq_params",
+    "resolve_lookback",
+    "season_length",
+    "shared_parameters_doc",
+    "store_params",
+]
+
+# The parameters every family shares, documented once: each family's class
+# docstring holds the marker below (see shared_parameters_doc), and
+# tests/test_params.py fails if the families' __init__ signatures drift apart.
+COMMON_PARAMETERS_DOC = """\
+    cell : {"lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"}, default "lstm"
+        Recurrent cell. ``lstm``/``gru``/``rnn`` use Keras's layers with the
+        cuDNN-eligible settings; the peephole and coupled-gate cells run on
+        the generic RNN loop and are slower.
+    horizon : int, default 1
+        Steps forecast after each series' end.
+    lookback : int or None, default None
+        Input window length. ``None``: ``max(2 * season, 3 * horizon)`` where
+        ``season`` follows the frequency (24 for hourly, 12 for monthly...),
+        capped by the shortest series; the value used is ``lookback_``.
+    hidden_units : int, default 64
+        Units per recurrent layer (seq2seq: every encoder layer and the
+        decoder).
+    num_layers : int, default 1
+        Stacked recurrent layers (seq2seq: of the encoder; the decoder is one
+        cell).
+    dropout : float, default 0.0
+        Dropout between layers and before the head (never recurrent dropout).
+    scaler : {"standard", "robust", "minmax", "none"}, default "standard"
+        Per-series scaler, fitted on each series' training part only.
+    window_norm : {"auto", "standard", "mean", None}, default "auto"
+        Per-window (instance) normalisation of the target inside the model,
+        from each lookback window's own statistics; lets the model follow a
+        trend past the training range. ``mean`` subtracts the window mean,
+        ``standard`` also divides by the window's std. ``auto`` (the value
+        used is ``window_norm_``) takes ``standard`` for non-seasonal data
+        (season length 1, e.g. yearly) and ``mean`` otherwise, as measured on
+        the bundled data sets (``benchmarks/results/window_norm.json``):
+        ``standard`` fixes smooth yearly trends (fertility) and loses on the
+        seasonal air_passengers.
+    loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
+        Training loss on the scaled data. ``quantile`` trains one
+        multi-quantile head with the pinball loss (quantiles monotone by
+        construction); ``normal`` / ``student_t`` train a distribution head by
+        negative log-likelihood (scale through softplus). ``predict`` then adds
+        ``yhat_q<level>`` columns.
+    quantiles : tuple of float, default (0.1, 0.5, 0.9)
+        Levels of the quantile head, and the levels reported for the
+        distribution heads.
+    batch_size : int, default 32
+    max_epochs : int, default 100
+    learning_rate : float, default 1e-3
+        Adam's learning rate.
+    early_stopping_patience : int or None, default 10
+        Epochs without validation improvement before stopping (the best
+        weights are restored). ``None`` turns early stopping off.
+    val_size : int or float, default 0.1
+        Validation tail per series: steps (int) or fraction of each series
+        (float); raised to ``horizon``. ``0`` disables validation.
+    clipnorm : float or None, default 1.0
+        Gradient clipping by norm (on by default).
+    past_covariates : list of str, optional
+        Columns of ``df`` known only up to the forecast origin; they enter
+        the lookback window.
+    future_covariates : list of str, optional
+        Columns known over the horizon too (prices, holidays, weather
+        forecasts); they enter the lookback window and the head, and
+        ``predict`` takes them from ``future_df``.
+    static_features : list of str, optional
+        Columns of ``static_df`` (one row per series): numeric ones are
+        standardised, categorical ones get a learned embedding (categories
+        unseen at fit use an "unknown" row, with a warning).
+    calendar_features : list of str, optional
+        Generated from ``ds`` as sin/cos pairs, future-known by construction:
+        any of ``minute, hour, dayofweek, day, dayofyear, weekofyear, month,
+        quarter``.
+    drop_short : bool, default False
+        Skip series too short for one training window (with a warning naming
+        them) instead of raising.
+    fill_missing : {"raise", "ffill", "interpolate", "zero"}, default "raise"
+        Policy for gaps (timestamps absent from a series' regular grid) and
+        NaN in the target and covariates, at ``fit`` and ``predict``:
+        ``"raise"`` names the series and the first missing timestamp;
+        ``"ffill"`` carries the last value forward, ``"interpolate"`` is
+        linear in time, ``"zero"`` fills 0. Leading gaps are filled backward
+        with the first value. See :func:`forecaster.data.missing.fill_missing`.
+    jit_compile : bool or "auto", default "auto"
+        XLA compilation of the training step; Keras's "auto" turns it on only
+        where a GPU is present (no reliable gain measured on 2 CPU cores).
+    mixed_precision : {None, "mixed_float16", "mixed_bfloat16"}, default None
+        Keras dtype policy while building the model, for GPUs; the loss is
+        computed in float32 (and scaled, for float16).
+    freq : str or None, default None
+        Pandas offset alias; inferred from the data when ``None``.
+    random_state : int or None, default None
+        Seed: two fits with the same seed give identical forecasts on CPU.
+    verbose : int, default 1
+        Keras's progress output (0 silences it).
+    id_col, time_col, target_col : str
+        Column names of the long frame.
+"""
+_MARKER = "    {common_parameters}\n"
+
+
+def shared_parameters_doc(cls: type) -> type:
+    """Put :data:`COMMON_PARAMETERS_DOC` where ``cls``'s docstring has the marker."""
+    if cls.__doc__ and _MARKER in cls.__doc__:
+        cls.__doc__ = cls.__doc__.replace(_MARKER, COMMON_PARAMETERS_DOC)
+    return cls
+
+
+def store_params(est, arguments: dict) -> None:
+    """Store ``__init__``'s arguments as given (scikit-learn): ``locals()``."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(est, name, value)
 
 
 def season_length(freq: str) -> int:
@@ -90,14 +222,6 @@ def as_names(value: str | Sequence[str] | None, name: str) -> list[str]:
     )
 
 
-def _choice(name: str, value: object, allowed: Sequence) -> None:
-    if value not in allowed:
-        raise ValueError(
-            f"Received an invalid value for argument `{name}`, expected one of "
-            f"{tuple(allowed)}, got {value!r}."
-        )
-
-
 def _positive_number(name: str, value: object) -> None:
     if value is not None and not (
         isinstance(value, int | float) and not isinstance(value, bool) and value > 0
@@ -116,29 +240,22 @@ def check_common_params(est) -> None:
     ValueError, TypeError
         Naming the argument and echoing the value.
     """
-    from forecaster.models.layers import CELLS, WINDOW_NORMS
-    from forecaster.models.spec import LOSSES, check_quantiles
-
     for name in ("horizon", "hidden_units", "num_layers", "batch_size", "max_epochs"):
         check_positive_int(name, getattr(est, name))
     check_positive_int("lookback", est.lookback, allow_none=True)
     check_positive_int("early_stopping_patience", est.early_stopping_patience, True)
-    _choice("cell", est.cell, CELLS)
-    _choice("scaler", est.scaler, SCALERS)
-    _choice("window_norm", est.window_norm, ("auto", *WINDOW_NORMS))
-    _choice("loss", est.loss, LOSSES)
-    _choice("fill_missing", est.fill_missing, FILL_POLICIES)
+    check_choice("cell", est.cell, CELLS)
+    check_choice("scaler", est.scaler, SCALERS)
+    check_choice("window_norm", est.window_norm, ("auto", *WINDOW_NORMS))
+    check_choice("loss", est.loss, LOSSES)
+    check_choice("fill_missing", est.fill_missing, FILL_POLICIES)
     check_quantiles(est.quantiles)
     if not (isinstance(est.dropout, int | float) and 0 <= est.dropout < 1):
         raise ValueError(
             "Received an invalid value for argument `dropout`, expected a float in "
             f"[0, 1), got {est.dropout!r}."
         )
-    _choice(
-        "mixed_precision",
-        est.mixed_precision,
-        (None, "mixed_float16", "mixed_bfloat16"),
-    )
+    check_choice("mixed_precision", est.mixed_precision, MIXED_PRECISION_POLICIES)
     jit = est.jit_compile
     if not (isinstance(jit, bool) or (isinstance(jit, str) and jit == "auto")):
         raise ValueError(
@@ -191,3 +308,29 @@ def resolve_lookback(
         return int(lookback)
     wanted = max(2 * season_length(freq), 3 * horizon)
     return int(max(1, min(wanted, min_length - horizon)))
+
+
+def check_seq2seq_params(est) -> None:
+    """Validate the parameters only the seq2seq family has.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument and echoing the value.
+    """
+    check_choice("wiring", est.wiring, WIRINGS)
+    check_choice("attention", est.attention, ATTENTIONS)
+    check_choice("sampling_schedule", est.sampling_schedule, SCHEDULES)
+    check_positive_int("context_units", est.context_units, allow_none=True)
+    if not isinstance(est.bidirectional, bool | np.bool_):
+        raise ValueError(
+            "Received an invalid value for argument `bidirectional`, expected "
+            f"a bool, got {est.bidirectional!r}."
+        )
+    p = est.scheduled_sampling
+    number = isinstance(p, int | float) and not isinstance(p, bool)
+    if p is not None and not (number and 0 <= p <= 1):
+        raise ValueError(
+            "Received an invalid value for argument `scheduled_sampling`, "
+            f"expected None or a probability in [0, 1], got {p!r}."
+        )

@@ -6,8 +6,15 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from forecaster._registry import register_estimator
 from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
+from forecaster.estimators.inputs import history_of, network_inputs
+from forecaster.estimators.params import (
+    check_seq2seq_params,
+    shared_parameters_doc,
+    store_params,
+)
 from forecaster.estimators.uncertainty import check_levels
 from forecaster.models.predictive import denormalize_numpy, sample_columns
 from forecaster.models.spec import POINT_LOSSES
@@ -15,6 +22,8 @@ from forecaster.models.spec import POINT_LOSSES
 __all__ = ["Seq2SeqForecaster"]
 
 
+@register_estimator
+@shared_parameters_doc
 class Seq2SeqForecaster(BaseForecaster):
     """Encoder-decoder forecaster: teacher forcing, free running, attention.
 
@@ -33,91 +42,18 @@ class Seq2SeqForecaster(BaseForecaster):
     value carries on), and reports the quantiles and intervals of those
     paths; :meth:`predict_samples` returns the paths themselves.
 
+    The shared parameters mean what they mean for
+    :class:`~forecaster.RecurrentForecaster`, read for an encoder-decoder:
+    the encoder reads the lookback window (target, past and future
+    covariates, calendar columns); the decoder gets step ``t``'s
+    future-known values and the static features at step ``t``; the loss is
+    teacher forced, while the validation loss that early stopping watches is
+    measured free running (as ``predict`` works); ``dropout`` acts after each
+    encoder layer, never inside the decoder loop.
+
     Parameters
     ----------
-    cell : {"lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"}, default "lstm"
-        Cell of the encoder and the decoder. The peephole and coupled-gate
-        cells run on the generic RNN loop and are slower (no cuDNN).
-    horizon : int, default 1
-        Steps forecast after each series' end.
-    lookback : int or None, default None
-        Input window length. ``None``: ``max(2 * season, 3 * horizon)``,
-        capped by the shortest series; the value used is ``lookback_``.
-    hidden_units : int, default 64
-        Units of every encoder layer and of the decoder.
-    num_layers : int, default 1
-        Stacked encoder layers (the decoder is one cell).
-    dropout : float, default 0.0
-        Dropout after each encoder layer (never inside the decoder loop).
-    scaler : {"standard", "robust", "minmax", "none"}, default "standard"
-        Per-series scaler, fitted on each series' training part only.
-    window_norm : {"auto", "standard", "mean", None}, default "auto"
-        Per-window (instance) normalisation of the target inside the model,
-        from each lookback window's own statistics; lets the model follow a
-        trend past the training range. ``mean`` subtracts the window mean,
-        ``standard`` also divides by the window's std. ``auto`` (the value
-        used is ``window_norm_``) takes ``standard`` for non-seasonal data
-        (season length 1, e.g. yearly) and ``mean`` otherwise, as measured on
-        the bundled data sets (``benchmarks/results/window_norm.json``):
-        ``standard`` fixes smooth yearly trends (fertility) and loses on the
-        seasonal air_passengers.
-    quantiles : tuple of float, default (0.1, 0.5, 0.9)
-        Levels of the quantile head, and the levels reported for the
-        distribution heads (``yhat_q<level>`` columns). Quantile-head paths
-        are drawn by linear interpolation between these levels and flat
-        beyond the extreme ones: include the levels of the intervals asked.
-    loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
-        Training loss on the scaled data, teacher forced. ``quantile``:
-        pinball loss on monotone per-step quantiles; ``normal`` /
-        ``student_t``: negative log-likelihood of per-step distribution
-        parameters. Without ``num_samples``, ``predict``'s quantiles and
-        intervals are each step's predicted distribution along the point
-        forecast's path; with it, those of the sampled paths, which carry
-        earlier steps' uncertainty forward. Student-t paths use the
-        Wilson-Hilferty approximation of the chi-square (see
-        :mod:`forecaster.models.sampling`).
-    batch_size : int, default 32
-    max_epochs : int, default 100
-    learning_rate : float, default 1e-3
-    early_stopping_patience : int or None, default 10
-        Epochs without improvement of the validation loss, which is measured
-        free running (as ``predict`` works), before stopping.
-    val_size : int or float, default 0.1
-    clipnorm : float or None, default 1.0
-        Gradient clipping by norm (on by default).
-    past_covariates : list of str, optional
-        Columns of ``df`` known only up to the forecast origin; the encoder
-        reads them in the lookback window.
-    future_covariates : list of str, optional
-        Columns known over the horizon too: the encoder reads their past,
-        the decoder gets step ``t``'s values at step ``t``; ``predict``
-        takes them from ``future_df``.
-    static_features : list of str, optional
-        Columns of ``static_df`` (numeric standardised, categorical
-        embedded), fed to the decoder at every step.
-    calendar_features : list of str, optional
-        Generated from ``ds`` (sin/cos pairs), future-known like
-        ``future_covariates``.
-    drop_short : bool, default False
-        Skip series too short for one training window (with a warning).
-    fill_missing : {"raise", "ffill", "interpolate", "zero"}, default "raise"
-        Policy for gaps (timestamps absent from a series' regular grid) and
-        NaN in the target and covariates, at ``fit`` and ``predict``:
-        ``"raise"`` names the series and the first missing timestamp;
-        ``"ffill"`` carries the last value forward, ``"interpolate"`` is
-        linear in time, ``"zero"`` fills 0. Leading gaps are filled backward
-        with the first value. See :func:`forecaster.data.missing.fill_missing`.
-    jit_compile : bool or "auto", default "auto"
-        XLA compilation of the training step; Keras's "auto" turns it on only
-        where a GPU is present (no reliable gain measured on 2 CPU cores).
-    mixed_precision : {None, "mixed_float16", "mixed_bfloat16"}, default None
-        Keras dtype policy while building the model, for GPUs; the loss is
-        computed in float32 (and scaled, for float16).
-    freq : str or None, default None
-    random_state : int or None, default None
-    verbose : int, default 1
-    id_col, time_col, target_col : str
-        As in :class:`~forecaster.RecurrentForecaster`.
+    {common_parameters}
     wiring : {"init_state", "context_every_step"}, default "init_state"
         The context vector only initialises the decoder's state, or is also
         concatenated to the decoder's input at every step.
@@ -142,16 +78,16 @@ class Seq2SeqForecaster(BaseForecaster):
 
     Attributes
     ----------
+    networks_ : forecaster.models.networks.Networks
+        ``train``: the teacher-forced network (inputs ``history``,
+        ``targets``); ``predict``: the free-running network ``history (B, L,
+        F) -> (B, H)`` sharing its weights, which ``predict`` uses;
+        ``attention`` (with ``attention``): ``history -> [forecasts, weights
+        (B, H, L)]``; ``sampler`` (with a probabilistic ``loss``): the
+        inference inputs plus ``noise`` ``(B, H, k)`` -> one sampled path per
+        row ``(B, H)``, scaled units.
     model_ : keras.Model
-        The trained (teacher-forced) model, inputs ``history``, ``targets``.
-    inference_model_ : keras.Model
-        The free-running model ``history (B, L, F) -> (B, H)`` sharing the
-        trained weights; ``predict`` uses it.
-    attention_model_ : keras.Model or None
-        With ``attention``: ``history -> [forecasts, weights (B, H, L)]``.
-    sampler_model_ : keras.Model or None
-        With a probabilistic ``loss``: the inference inputs plus ``noise``
-        ``(B, H, k)`` -> one sampled path per row ``(B, H)``, scaled units.
+        ``networks_.train``.
     lookback_, freq_, scaler_, ids_, history_
         As in :class:`~forecaster.RecurrentForecaster`.
 
@@ -170,9 +106,6 @@ class Seq2SeqForecaster(BaseForecaster):
     """
 
     _family = "seq2seq"
-    # Parameters added after artifacts were first saved: the value that
-    # reproduces an older artifact's network when its config lacks them.
-    _params_before_added = {"context_units": None}
 
     def __init__(
         self,
@@ -213,81 +146,19 @@ class Seq2SeqForecaster(BaseForecaster):
         scheduled_sampling: float | None = None,
         sampling_schedule: str = "linear",
     ):
-        self.cell = cell
-        self.horizon = horizon
-        self.lookback = lookback
-        self.hidden_units = hidden_units
-        self.num_layers = num_layers
-        self.dropout = dropout
-        self.scaler = scaler
-        self.window_norm = window_norm
-        self.loss = loss
-        self.quantiles = quantiles
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.learning_rate = learning_rate
-        self.early_stopping_patience = early_stopping_patience
-        self.val_size = val_size
-        self.clipnorm = clipnorm
-        self.past_covariates = past_covariates
-        self.future_covariates = future_covariates
-        self.static_features = static_features
-        self.calendar_features = calendar_features
-        self.drop_short = drop_short
-        self.fill_missing = fill_missing
-        self.jit_compile = jit_compile
-        self.mixed_precision = mixed_precision
-        self.freq = freq
-        self.random_state = random_state
-        self.verbose = verbose
-        self.id_col = id_col
-        self.time_col = time_col
-        self.target_col = target_col
-        self.wiring = wiring
-        self.context_units = context_units
-        self.attention = attention
-        self.bidirectional = bidirectional
-        self.scheduled_sampling = scheduled_sampling
-        self.sampling_schedule = sampling_schedule
+        store_params(self, locals())
 
     def _check_params(self) -> None:
-        from forecaster.models.seq2seq import ATTENTIONS, SCHEDULES, WIRINGS
-
         super()._check_params()
-        for name, choices in (
-            ("wiring", WIRINGS),
-            ("attention", ATTENTIONS),
-            ("sampling_schedule", SCHEDULES),
-        ):
-            if getattr(self, name) not in choices:
-                raise ValueError(
-                    f"Received an invalid value for argument `{name}`, expected "
-                    f"one of {choices}, got {getattr(self, name)!r}."
-                )
-        check_positive_int("context_units", self.context_units, allow_none=True)
-        if not isinstance(self.bidirectional, bool | np.bool_):
-            raise ValueError(
-                "Received an invalid value for argument `bidirectional`, expected "
-                f"a bool, got {self.bidirectional!r}."
-            )
-        p = self.scheduled_sampling
-        number = isinstance(p, int | float) and not isinstance(p, bool)
-        if p is not None and not (number and 0 <= p <= 1):
-            raise ValueError(
-                "Received an invalid value for argument `scheduled_sampling`, "
-                f"expected None or a probability in [0, 1], got {p!r}."
-            )
+        check_seq2seq_params(self)
 
     # -- the family hooks -------------------------------------------------------
-    def _build_model(self, n_features: int):
-        import keras
-
+    def _build_model(self):
         from forecaster.models.seq2seq import build_seq2seq
 
-        sampling = self.loss not in POINT_LOSSES
-        train, infer, *sampler = build_seq2seq(
+        return build_seq2seq(
             lookback=self.lookback_,
-            n_features=n_features,
+            n_features=self.n_features_,
             horizon=self.horizon,
             cell=self.cell,
             hidden_units=self.hidden_units,
@@ -297,7 +168,7 @@ class Seq2SeqForecaster(BaseForecaster):
             wiring=self.wiring,
             attention=self.attention,
             context_units=self.context_units,
-            window_norm=getattr(self, "window_norm_", self.window_norm),
+            window_norm=self.window_norm_,
             return_attention=self.attention is not None,
             seed=None if self.random_state is None else int(self.random_state),
             n_future=self.n_future_,
@@ -305,15 +176,8 @@ class Seq2SeqForecaster(BaseForecaster):
             static_vocab_sizes=tuple(self.static_vocab_sizes_),
             loss=self.loss,
             quantiles=tuple(self.quantiles),
-            return_sampler=sampling,
+            return_sampler=self.loss not in POINT_LOSSES,
         )
-        self.sampler_model_ = sampler[0] if sampling else None
-        self.attention_model_ = None
-        if self.attention is not None:
-            self.attention_model_ = infer
-            infer = keras.Model(infer.input, infer.outputs[0], name=infer.name)
-        self.inference_model_ = infer
-        return train
 
     def _train_inputs(self, inputs: dict, targets):
         return {**inputs, "targets": targets}
@@ -321,15 +185,12 @@ class Seq2SeqForecaster(BaseForecaster):
     def _fit_callbacks(self) -> list:
         if not self.scheduled_sampling:
             return []
-        from forecaster.models.seq2seq import ScheduledSampling
+        from forecaster.estimators.training import ScheduledSampling
 
         schedule = ScheduledSampling(
             float(self.scheduled_sampling), self.max_epochs, self.sampling_schedule
         )
         return [schedule]
-
-    def _predict_model(self):
-        return self.inference_model_
 
     def predict(
         self,
@@ -351,7 +212,7 @@ class Seq2SeqForecaster(BaseForecaster):
         """
         if num_samples is None or self.loss in POINT_LOSSES:
             return super().predict(df, future_df, static_df, level, num_samples)
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "networks_")
         levels = check_levels(level)
         check_positive_int("num_samples", num_samples)
         # The point forecast and the column layout come from the shared
@@ -404,36 +265,26 @@ class Seq2SeqForecaster(BaseForecaster):
         """
         from forecaster.models.sampling import draw_noise, sample_inputs
 
-        check_is_fitted(self, "model_")
+        check_is_fitted(self, "networks_")
         check_positive_int("num_samples", num_samples)
-        if self.sampler_model_ is None:
+        if self.networks_.sampler is None:
             raise ValueError(
                 f"No sample paths: this forecaster was fitted with the point loss "
                 f"{self.loss!r}; use loss='normal', 'student_t' or 'quantile' (or "
                 "predict(level=...) for conformal intervals)."
             )
-        ids, last_t, windows, scaler, _ = self._history(df)
-        inputs = self._inputs(ids, last_t, windows, scaler, future_df, static_df)
-        n, h, s = len(ids), self.horizon, int(num_samples)
+        hist = history_of(self, df)
+        inputs = network_inputs(self, hist, future_df, static_df)
+        n, h, s = len(hist.ids), self.horizon, int(num_samples)
         rng = np.random.default_rng(
             self.random_state if random_state is None else random_state
         )
         rows = sample_inputs(inputs, s)  # series i's paths: rows i*S ... i*S+S-1
         rows["noise"] = draw_noise(self.loss, (n * s, h), rng)  # (N * S, H, k)
-        chunk = 8192
-        paths = np.concatenate(
-            [
-                np.asarray(
-                    self.sampler_model_.predict_on_batch(
-                        {k: v[i : i + chunk] for k, v in rows.items()}
-                    )
-                )
-                for i in range(0, n * s, chunk)
-            ]
-        )  # (N * S, H), scaled units
+        paths = self._forward(rows, self.networks_.sampler)  # (N * S, H), scaled
         paths = paths.reshape(n, s, h).transpose(0, 2, 1)  # (N, H, S)
-        loc, scale = scaler.loc[:, :1], scaler.scale[:, :1]  # (N, 1)
-        return denormalize_numpy(paths, loc, scale, "quantile"), ids
+        loc, scale = hist.scaler.loc[:, :1], hist.scaler.scale[:, :1]  # (N, 1)
+        return denormalize_numpy(paths, loc, scale, "quantile"), hist.ids
 
     def predict_attention(
         self,
@@ -464,13 +315,13 @@ class Seq2SeqForecaster(BaseForecaster):
         ValueError
             Without ``attention``, or for bad history as :meth:`predict`.
         """
-        check_is_fitted(self, "model_")
-        if self.attention_model_ is None:
+        check_is_fitted(self, "networks_")
+        if self.networks_.attention is None:
             raise ValueError(
                 "No attention weights: this forecaster was fitted with "
                 "attention=None; use attention='bahdanau' or 'luong'."
             )
-        ids, last_t, windows, scaler, _ = self._history(df)
-        inputs = self._inputs(ids, last_t, windows, scaler, future_df, static_df)
-        _, weights = self.attention_model_.predict_on_batch(inputs)
-        return np.asarray(weights), ids
+        hist = history_of(self, df)
+        inputs = network_inputs(self, hist, future_df, static_df)
+        _, weights = self.networks_.attention.predict_on_batch(inputs)
+        return np.asarray(weights), hist.ids

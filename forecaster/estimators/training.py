@@ -6,6 +6,7 @@ windows) and the training loop can each be read on one screen.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -17,16 +18,18 @@ import keras
 import numpy as np
 
 from forecaster.atomic import fsync_path
+from forecaster.models.losses import make_loss
+from forecaster.models.networks import Networks
+from forecaster.models.seq2seq import Seq2SeqDecoder
+from forecaster.models.spec import SCHEDULES
 
 __all__ = [
     "AtomicBackupAndRestore",
     "EpochCounter",
     "FailOnNonFinite",
-    "MIXED_PRECISION",
+    "ScheduledSampling",
     "train",
 ]
-
-MIXED_PRECISION = (None, "mixed_float16", "mixed_bfloat16")
 
 
 class EpochCounter(keras.callbacks.Callback):
@@ -144,25 +147,81 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         super().on_train_end(logs)
 
 
+_TEACHER_FORCING = {  # probability of feeding the truth, r: training progress
+    "linear": lambda r: 1 - r,
+    "inverse_sigmoid": lambda r: 1 / (1 + math.exp(10 * (r - 0.5))),
+    "exponential": lambda r: 0.01**r,
+}
+
+
+class ScheduledSampling(keras.callbacks.Callback):
+    """Raise the decoders' ``sampling_probability`` at each epoch's start.
+
+    The teacher-forcing probability ``eps(r)``, ``r = epoch / (epochs - 1)``,
+    decays as in Bengio et al. (2015), rescaled so that epoch 0 is pure
+    teacher forcing and the last epoch samples with ``final_probability``:
+    ``p = final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))``, with
+    ``linear`` ``eps = 1 - r``, ``exponential`` ``eps = 0.01 ** r`` (fast
+    early rise) or ``inverse_sigmoid`` ``eps = 1 / (1 + exp(10 (r - 1/2)))``
+    (slow, fast, slow: half way at mid-training).
+
+    Parameters
+    ----------
+    final_probability : float in [0, 1]
+    epochs : int
+        Epochs over which the schedule runs (then it stays at the end).
+    schedule : {"linear", "inverse_sigmoid", "exponential"}
+    """
+
+    def __init__(self, final_probability=1.0, epochs=100, schedule="linear"):
+        super().__init__()
+        if schedule not in SCHEDULES:
+            raise ValueError(
+                "Received an invalid value for argument `schedule`, expected one "
+                f"of {SCHEDULES}, got {schedule!r}."
+            )
+        p = final_probability
+        if not (isinstance(p, int | float) and 0 <= p <= 1):
+            raise ValueError(
+                "Received an invalid value for argument `final_probability`, "
+                f"expected a float in [0, 1], got {p!r}."
+            )
+        self.final_probability = float(p)
+        self.epochs = int(epochs)
+        self.schedule = schedule
+
+    def probability(self, epoch: int) -> float:
+        """The sampling probability of ``epoch`` (0-based)."""
+        r = min(1.0, epoch / max(self.epochs - 1, 1))
+        eps = _TEACHER_FORCING[self.schedule]
+        return self.final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        p = self.probability(epoch)
+        for layer in self.model.layers:
+            if isinstance(layer, Seq2SeqDecoder):
+                layer.sampling_probability.assign(p)
+
+
 def train(
     est,
-    build: Callable[[], keras.Model],
+    build: Callable[[], Networks],
     train_ds,
     val_ds,
     epoch_variable=None,
     strategy=None,
     checkpoint_dir=None,
     steps: tuple[int] | None = None,
-) -> tuple[keras.Model, dict]:
-    """Build, compile and fit the model of ``est``.
+) -> tuple[Networks, dict]:
+    """Build, compile and fit the networks of ``est``.
 
     Parameters
     ----------
     est : BaseForecaster
         Supplies the training parameters and the family's hooks.
     build : callable
-        Returns the (uncompiled) Keras model; called inside the strategy's
-        scope so that variables are mirrored.
+        Returns the family's (uncompiled) networks; called inside the
+        strategy's scope so that variables are mirrored.
     train_ds, val_ds : tf.data.Dataset
         Batches of ``(inputs, targets)``; ``val_ds`` may be None.
     epoch_variable : tf.Variable, optional
@@ -180,67 +239,22 @@ def train(
 
     Notes
     -----
-    Two optional estimator attributes are honoured: ``jit_compile`` (passed
-    to ``model.compile``; default ``"auto"``, XLA only where Keras finds a
-    GPU) and ``mixed_precision`` (None, ``"mixed_float16"`` or
-    ``"mixed_bfloat16"``: the model is built under that Keras dtype policy,
-    variables stay float32, the loss is computed in float32, and float16
-    adds dynamic loss scaling).
+    ``est.jit_compile`` is passed to ``model.compile`` (``"auto"``: XLA only
+    where Keras finds a GPU). ``est.mixed_precision`` is applied by ``build``
+    (the estimator's ``_restore``): variables stay float32, the loss is
+    computed in float32, and float16 adds dynamic loss scaling here.
 
     Returns
     -------
-    model : keras.Model
+    networks : Networks
     history : dict
         Loss per epoch.
     """
-    from contextlib import nullcontext
-
-    # Read with defaults so that the options work before (and without) the
-    # estimator declaring them as parameters.
-    jit_compile = getattr(est, "jit_compile", "auto")
-    mixed_precision = getattr(est, "mixed_precision", None)
-    if mixed_precision not in MIXED_PRECISION:
-        raise ValueError(
-            "Received an invalid value for argument `mixed_precision`, expected "
-            f"one of {MIXED_PRECISION}, got {mixed_precision!r}."
-        )
-    scope = strategy.scope() if strategy is not None else nullcontext()
+    scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
-        model = build_with_policy(build, mixed_precision)
-        optimizer = keras.optimizers.Adam(est.learning_rate, clipnorm=est.clipnorm)
-        if mixed_precision == "mixed_float16":
-            # float16 gradients underflow without dynamic loss scaling
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        model.compile(
-            optimizer=optimizer,
-            steps_per_execution=_steps_per_execution(steps),
-            # Keras losses (and the heads' own) compute in floatx, float32,
-            # whatever the model's compute dtype.
-            loss=est._loss(),
-            jit_compile=jit_compile,
-        )
-    callbacks = [FailOnNonFinite(), *est._fit_callbacks()]
-    if epoch_variable is not None:
-        callbacks.append(EpochCounter(epoch_variable))
-    if checkpoint_dir is not None:
-        callbacks.append(AtomicBackupAndRestore(str(checkpoint_dir)))
-    if est.early_stopping_patience is not None:
-        if val_ds is None:
-            warnings.warn(
-                "Early stopping is off: no series is long enough for a validation "
-                f"part (val_size={est.val_size!r}); training runs all "
-                f"{est.max_epochs} epochs.",
-                UserWarning,
-                stacklevel=3,
-            )
-        else:
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor="val_loss",
-                    patience=est.early_stopping_patience,
-                    restore_best_weights=True,
-                )
-            )
+        networks = build()
+        _compile(est, networks.train, steps)
+    model = networks.train
     if strategy is not None:
         _multi_worker_compat(model, train_ds, strategy)
     history = model.fit(
@@ -249,7 +263,7 @@ def train(
         epochs=est.max_epochs,
         steps_per_epoch=steps[0] if steps else None,
         shuffle=False,  # shuffled inside the pipeline, once per epoch
-        callbacks=callbacks,
+        callbacks=_callbacks(est, val_ds, epoch_variable, checkpoint_dir),
         verbose=est.verbose,
     )
     if strategy is not None:
@@ -257,11 +271,53 @@ def train(
         # predict_on_batch runs the whole batch on every replica and
         # concatenates (replicas x N rows), and a multi-worker model would
         # need every worker for each call. Rebuilding also re-creates the
-        # family's companion models (e.g. seq2seq's inference model).
-        trained = model
-        model = build_with_policy(build, mixed_precision)
-        model.set_weights(trained.get_weights())
-    return model, {k: [float(x) for x in v] for k, v in history.history.items()}
+        # family's other networks (e.g. seq2seq's inference network).
+        trained = networks.train
+        networks = build()
+        networks.train.set_weights(trained.get_weights())
+    return networks, {k: [float(x) for x in v] for k, v in history.history.items()}
+
+
+def _compile(est, model: keras.Model, steps: tuple[int] | None) -> None:
+    """Adam with clipping (and loss scaling under float16) on ``est``'s loss."""
+    optimizer = keras.optimizers.Adam(est.learning_rate, clipnorm=est.clipnorm)
+    if est.mixed_precision == "mixed_float16":
+        # float16 gradients underflow without dynamic loss scaling
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    model.compile(
+        optimizer=optimizer,
+        steps_per_execution=_steps_per_execution(steps),
+        # Keras losses (and the heads' own) compute in floatx, float32,
+        # whatever the model's compute dtype.
+        loss=make_loss(est.loss, tuple(est.quantiles)),
+        jit_compile=est.jit_compile,
+    )
+
+
+def _callbacks(est, val_ds, epoch_variable, checkpoint_dir) -> list:
+    """Divergence check, the family's own, epoch counter, backup, early stop."""
+    callbacks = [FailOnNonFinite(), *est._fit_callbacks()]
+    if epoch_variable is not None:
+        callbacks.append(EpochCounter(epoch_variable))
+    if checkpoint_dir is not None:
+        callbacks.append(AtomicBackupAndRestore(str(checkpoint_dir)))
+    if est.early_stopping_patience is None:
+        return callbacks
+    if val_ds is None:
+        warnings.warn(
+            "Early stopping is off: no series is long enough for a validation "
+            f"part (val_size={est.val_size!r}); training runs all "
+            f"{est.max_epochs} epochs.",
+            UserWarning,
+            stacklevel=4,
+        )
+        return callbacks
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_loss",
+        patience=est.early_stopping_patience,
+        restore_best_weights=True,
+    )
+    return [*callbacks, stop]
 
 
 def _steps_per_execution(steps, most: int = 32) -> int:
@@ -281,7 +337,7 @@ def _steps_per_execution(steps, most: int = 32) -> int:
     return max(d for d in range(1, min(n, most) + 1) if n % d == 0)
 
 
-def build_with_policy(build: Callable[[], keras.Model], policy: str | None):
+def build_with_policy(build: Callable[[], Networks], policy: str | None) -> Networks:
     """Call ``build`` under the Keras dtype ``policy``, then restore the global one.
 
     Layers keep the policy they were created with, so the model computes in

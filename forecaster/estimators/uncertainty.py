@@ -17,14 +17,23 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from forecaster.data.windows import make_dataset
 from forecaster.models.predictive import (
     distribution_quantiles,
+    point_forecast,
     quantile_columns,
     sample_paths,
 )
 from forecaster.models.spec import DISTRIBUTION_LOSSES
 
-__all__ = ["check_levels", "conformal_quantile", "probabilistic_columns"]
+__all__ = [
+    "check_levels",
+    "conformal_quantile",
+    "conformal_scores",
+    "probabilistic_columns",
+]
+
+_BATCH = 4096  # calibration windows per forward pass
 
 
 def check_levels(level: Sequence[float] | float | None) -> list[float]:
@@ -45,6 +54,25 @@ def check_levels(level: Sequence[float] | float | None) -> list[float]:
                 f"percentages in (0, 100) such as [80, 95], got {level!r}."
             )
     return [float(v) for v in levels]
+
+
+def conformal_scores(est, scaled, starts: np.ndarray, common: dict) -> np.ndarray:
+    """Absolute residuals ``(n_windows, H)`` of ``est``'s point forecast on the
+    validation windows ``starts``, in scaled units: the conformal scores.
+
+    ``scaled`` and ``common`` are the training pipelines' values and window
+    options (``fit`` calibrates right after training, on the same copy).
+    """
+    if not len(starts):
+        return np.zeros((0, est.horizon), np.float32)
+    ds = make_dataset(scaled, starts, est.lookback_, est.horizon, _BATCH, **common)
+    scores = np.empty((len(starts), est.horizon), np.float32)
+    row = 0
+    for inputs, targets in ds.as_numpy_iterator():
+        point = point_forecast(est._forward(inputs), est.loss, est.quantiles)
+        scores[row : row + len(targets)] = np.abs(targets - point)
+        row += len(targets)
+    return scores
 
 
 def conformal_quantile(scores: np.ndarray, level: float) -> np.ndarray:

@@ -14,9 +14,9 @@ import math
 import keras
 from keras import ops
 
-__all__ = ["SCORES", "Seq2SeqAttention"]
+from forecaster.models.spec import ATTENTION_SCORES, check_choice
 
-SCORES = ("bahdanau", "luong")
+__all__ = ["Seq2SeqAttention"]
 
 
 @keras.saving.register_keras_serializable(package="forecaster")
@@ -43,12 +43,7 @@ class Seq2SeqAttention(keras.layers.Layer):
 
     def __init__(self, score: str = "bahdanau", units: int = 64, **kwargs):
         super().__init__(**kwargs)
-        if score not in SCORES:
-            raise ValueError(
-                f"Received an invalid value for argument `score`, expected one of "
-                f"{SCORES}, got {score!r}."
-            )
-        self.score = score
+        self.score = check_choice("score", score, ATTENTION_SCORES)
         self.units = int(units)
         self.key_dense = keras.layers.Dense(self.units, use_bias=False, name="key")
         if score == "bahdanau":

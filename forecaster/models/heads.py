@@ -14,11 +14,13 @@ student_t        3    loc, scale, df (``df > 2``: the variance exists)
 ===============  ===  =============================================
 
 Keras side: :func:`output_head`, the layers :class:`MonotoneQuantiles`,
-:class:`DistributionParams`, :class:`LocationShift` and
-:class:`HeadDenormalization`. The losses are in
-:mod:`forecaster.models.losses`, the NumPy side of probabilistic forecasts in
-:mod:`forecaster.models.predictive`. Only ``keras.layers`` / ``keras.ops`` in the model
-part, so it runs on any Keras backend.
+:class:`DistributionParams` and :class:`LocationShift`, and
+:func:`denormalize`, the one ``keras.ops`` map of a head's outputs back to
+data units (as a layer: :class:`forecaster.models.layers.WindowDenormalization`).
+The losses are in :mod:`forecaster.models.losses`, the choice lists and the
+median of quantiles in :mod:`forecaster.models.spec`, the NumPy side of
+probabilistic forecasts in :mod:`forecaster.models.predictive`. Only
+``keras.layers`` / ``keras.ops``, so it runs on any Keras backend.
 """
 
 from __future__ import annotations
@@ -28,25 +30,18 @@ from keras import ops
 
 from forecaster.models.spec import (
     DISTRIBUTION_LOSSES,
-    LOSSES,
     POINT_LOSSES,
+    check_choice,
     check_loss,
     check_quantiles,
     head_size,
 )
 
 __all__ = [
-    "DISTRIBUTION_LOSSES",
-    "LOSSES",
-    "POINT_LOSSES",
     "DistributionParams",
-    "HeadDenormalization",
     "LocationShift",
     "MonotoneQuantiles",
-    "check_loss",
-    "check_quantiles",
     "denormalize",
-    "head_size",
     "output_head",
     "point_head",
 ]
@@ -54,15 +49,6 @@ __all__ = [
 MIN_SCALE = 1e-4  # added to softplus(raw): the scale never collapses to 0
 MIN_DF = 2.0  # Student-t degrees of freedom are above this...
 DF_MARGIN = 1e-3  # ...by at least this much, even where softplus underflows
-
-
-def _check_kind(kind) -> str:
-    if kind not in DISTRIBUTION_LOSSES:
-        raise ValueError(
-            f"Received an invalid value for argument `kind`, expected one of "
-            f"{DISTRIBUTION_LOSSES}, got {kind!r}."
-        )
-    return kind
 
 
 # -- layers ---------------------------------------------------------------------
@@ -121,7 +107,7 @@ class DistributionParams(keras.layers.Layer):
 
     def __init__(self, kind: str = "normal", **kwargs):
         super().__init__(**kwargs)
-        self.kind = _check_kind(kind)
+        self.kind = check_choice("kind", kind, DISTRIBUTION_LOSSES)
 
     def build(self, input_shape):
         p = head_size(self.kind)
@@ -167,25 +153,38 @@ class LocationShift(keras.layers.Layer):
 def denormalize(outputs, loc, scale, loss: str):
     """Map a head's outputs back through ``x = x_norm * scale + loc`` (keras.ops).
 
+    The one de-normaliser of the graphs: the window de-normalisation layer
+    calls it, and it takes plain backend tensors too (e.g. TensorFlow ones
+    inside a SavedModel's function).
+
     Parameters
     ----------
     outputs : tensor
         ``(B, H)`` for a point loss, ``(B, H, P)`` otherwise (samples
         ``(B, H, S)`` transform like ``loss="quantile"``).
-    loc, scale : tensor
-        ``(B, 1)``, e.g. from :class:`~forecaster.models.layers.WindowNormalization`;
-        ``scale > 0``, so quantiles stay ordered.
+    loc, scale : tensor or array
+        One value per row: ``(B, 1)`` (e.g. from
+        :class:`~forecaster.models.layers.WindowNormalization`), ``(B,)`` or
+        a scalar; ``scale > 0``, so quantiles stay ordered.
     loss : str
-        One of :data:`LOSSES`.
+        One of :data:`~forecaster.models.spec.LOSSES`.
 
     Returns
     -------
     tensor
-        Same shape as ``outputs``. Point and quantile outputs become
-        ``out * scale + loc``; for a distribution ``loc' = loc_out * scale + loc``,
-        ``scale' = scale_out * scale`` and ``df`` is unchanged.
+        The shape of ``outputs``, in the widest dtype of the three (float32
+        outputs with float64 statistics give float64). Point and quantile
+        outputs become ``out * scale + loc``; for a distribution
+        ``loc' = loc_out * scale + loc``, ``scale' = scale_out * scale`` and
+        ``df`` is unchanged.
     """
+    # B: batch, H: horizon, P: outputs per step
     check_loss(loss)
+    outputs, loc, scale = (ops.convert_to_tensor(t) for t in (outputs, loc, scale))
+    dtype = keras.backend.result_type(outputs.dtype, loc.dtype, scale.dtype)
+    outputs = ops.cast(outputs, dtype)
+    loc = ops.reshape(ops.cast(loc, dtype), (-1, 1))  # (B, 1)
+    scale = ops.reshape(ops.cast(scale, dtype), (-1, 1))  # (B, 1)
     if loss in DISTRIBUTION_LOSSES:
         params = [outputs[..., 0] * scale + loc, outputs[..., 1] * scale]  # (B, H)
         if loss == "student_t":
@@ -193,34 +192,7 @@ def denormalize(outputs, loc, scale, loss: str):
         return ops.stack(params, axis=-1)  # (B, H, P)
     for _ in range(len(outputs.shape) - 2):  # (B, 1) -> (B, 1, 1) for (B, H, Q)
         loc, scale = loc[..., None], scale[..., None]
-    return outputs * scale + loc
-
-
-@keras.saving.register_keras_serializable(package="forecaster")
-class HeadDenormalization(keras.layers.Layer):
-    """:func:`denormalize` as a layer, called with ``[outputs, loc, scale]``.
-
-    Parameters
-    ----------
-    loss : str
-        One of :data:`LOSSES`: the head whose outputs are mapped back.
-    """
-
-    def __init__(self, loss: str = "mse", **kwargs):
-        super().__init__(**kwargs)
-        self.loss = check_loss(loss)
-
-    def call(self, inputs):
-        # B: batch, H: horizon, P: parameters; loc, scale: (B, 1)
-        outputs, loc, scale = inputs
-        loc, scale = ops.cast(loc, outputs.dtype), ops.cast(scale, outputs.dtype)
-        return denormalize(outputs, loc, scale, self.loss)
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
-
-    def get_config(self):
-        return {**super().get_config(), "loss": self.loss}
+    return outputs * scale + loc  # (B, H[, P])
 
 
 def point_head(features, horizon: int, name: str = "head"):
@@ -240,7 +212,7 @@ def output_head(
     horizon : int
         ``H``.
     loss : str
-        One of :data:`LOSSES`.
+        One of :data:`~forecaster.models.spec.LOSSES`.
     quantiles : sequence of float, optional
         Required (strictly increasing, in (0, 1)) for ``loss="quantile"``;
         ignored otherwise.

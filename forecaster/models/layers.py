@@ -1,31 +1,80 @@
 """Building blocks shared by every model family.
 
-* :func:`recurrent_layer`: the one factory that turns a ``cell`` name into a
-  Keras recurrent layer, with cuDNN-eligible settings for the stock cells.
+* :func:`recurrent_cell` / :func:`recurrent_layer`: the one cell factory. A
+  ``cell`` name maps, in one table, to its one-step cell (what a seq2seq
+  decoder steps) and, for the stock cells, to Keras's fused layer (cuDNN on
+  GPU); the custom cells of :mod:`forecaster.models.cells` are looped by the
+  generic ``keras.layers.RNN``.
 * :class:`WindowNormalization` / :class:`WindowDenormalization`: per-window
   (instance) normalisation of the target channel, whose statistics come from
   each lookback window alone (RevIN, Kim et al. 2022, without the affine
-  part). A trending series then looks the same at every level, so the model
-  can extrapolate past the range seen in training.
+  part), and its inverse for any head (:func:`~forecaster.models.heads.denormalize`).
+  A trending series then looks the same at every level, so the model can
+  extrapolate past the range seen in training.
 
 Only ``keras.layers`` / ``keras.ops``: the models run on any Keras backend.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import keras
 from keras import ops
+
+from forecaster.models.cells import CoupledLSTMCell, PeepholeLSTMCell
+from forecaster.models.heads import denormalize
+from forecaster.models.spec import CELLS, WINDOW_NORMS, check_choice, check_loss
 
 __all__ = [
     "CELLS",
     "WINDOW_NORMS",
+    "recurrent_cell",
     "recurrent_layer",
     "WindowNormalization",
     "WindowDenormalization",
 ]
 
-CELLS = ("lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm")
-WINDOW_NORMS = ("standard", "mean", None)
+# cell name -> (one-step cell, fused layer or None), in the order of CELLS. The
+# fused layers keep Keras's cuDNN conditions at their defaults (tanh, sigmoid,
+# no recurrent dropout, no unroll, use_bias); the GRU's reset_after=True is
+# also the cuDNN variant, spelled out because the other one loses cuDNN.
+_CELL_TABLE = {
+    "lstm": (keras.layers.LSTMCell, keras.layers.LSTM),
+    "gru": (
+        partial(keras.layers.GRUCell, reset_after=True),
+        partial(keras.layers.GRU, reset_after=True),
+    ),
+    "rnn": (keras.layers.SimpleRNNCell, keras.layers.SimpleRNN),
+    "peephole_lstm": (PeepholeLSTMCell, None),
+    "coupled_lstm": (CoupledLSTMCell, None),
+}
+
+
+def recurrent_cell(cell: str, units: int, name: str | None = None):
+    """The one-step cell of ``cell``: ``call(x, states) -> (h, new_states)``.
+
+    The cell that :func:`recurrent_layer` loops for the same name, with the
+    same weights (``kernel``, ``recurrent_kernel``, ``bias``, ...).
+
+    Parameters
+    ----------
+    cell : {"lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"}
+    units : int
+        Hidden units.
+    name : str, optional
+
+    Returns
+    -------
+    keras.layers.Layer
+
+    Raises
+    ------
+    ValueError
+        For an unknown cell name.
+    """
+    check_choice("cell", cell, CELLS)
+    return _CELL_TABLE[cell][0](units, name=name)
 
 
 def recurrent_layer(
@@ -59,26 +108,16 @@ def recurrent_layer(
     ValueError
         For an unknown cell name.
     """
+    check_choice("cell", cell, CELLS)
     kw = {
         "return_sequences": return_sequences,
         "return_state": return_state,
         "name": name,
     }
-    if cell == "lstm":
-        return keras.layers.LSTM(units, **kw)
-    if cell == "gru":
-        return keras.layers.GRU(units, reset_after=True, **kw)
-    if cell == "rnn":
-        return keras.layers.SimpleRNN(units, **kw)
-    if cell in ("peephole_lstm", "coupled_lstm"):
-        from forecaster.models.cells import CoupledLSTMCell, PeepholeLSTMCell
-
-        cls = PeepholeLSTMCell if cell == "peephole_lstm" else CoupledLSTMCell
-        return keras.layers.RNN(cls(units), **kw)
-    raise ValueError(
-        f"Received an invalid value for argument `cell`, expected one of {CELLS}, "
-        f"got {cell!r}."
-    )
+    fused = _CELL_TABLE[cell][1]
+    if fused is not None:
+        return fused(units, **kw)
+    return keras.layers.RNN(recurrent_cell(cell, units), **kw)
 
 
 @keras.saving.register_keras_serializable(package="forecaster")
@@ -99,7 +138,7 @@ class WindowNormalization(keras.layers.Layer):
 
     def __init__(self, mode: str = "standard", epsilon: float = 1e-5, **kwargs):
         super().__init__(**kwargs)
-        if mode not in ("standard", "mean"):
+        if mode is None or mode not in WINDOW_NORMS:  # None: no layer at all
             raise ValueError(
                 "Received an invalid value for argument `mode`, expected 'standard' "
                 f"or 'mean', got {mode!r}."
@@ -130,18 +169,45 @@ class WindowNormalization(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="forecaster")
 class WindowDenormalization(keras.layers.Layer):
-    """Map outputs back with the statistics of their own window.
+    """Map a head's outputs back with the statistics of their own window.
 
-    Call with ``[outputs, loc, scale]``; ``outputs`` is ``(B, H)`` or
-    ``(B, H, Q)`` and ``loc``, ``scale`` are ``(B, 1)``.
+    :func:`~forecaster.models.heads.denormalize` as a layer, the inverse of
+    :class:`WindowNormalization` for every head.
+
+    Parameters
+    ----------
+    loss : str, default "mse"
+        One of :data:`~forecaster.models.spec.LOSSES`: what the outputs hold.
+        A point loss (values, sample paths ``(B, H)``) and ``quantile`` shift
+        and scale every output; a distribution shifts and scales ``loc``,
+        scales ``scale`` and keeps ``df``.
+
+    Call with ``[outputs, loc, scale]``: ``outputs`` ``(B, H)`` or
+    ``(B, H, P)``, ``loc`` and ``scale`` ``(B, 1)``; returns the shape and
+    dtype of ``outputs``.
     """
 
+    def __init__(self, loss: str = "mse", **kwargs):
+        super().__init__(**kwargs)
+        self.loss = check_loss(loss)
+
     def call(self, inputs):
+        # B: batch, H: horizon, P: outputs per step; loc, scale: (B, 1)
         outputs, loc, scale = inputs
-        extra = len(outputs.shape) - 2  # 0 for (B, H), 1 for (B, H, Q)
-        for _ in range(extra):
-            loc, scale = loc[..., None], scale[..., None]
-        return outputs * scale + loc
+        # denormalize() would widen to the widest dtype; a layer keeps its
+        # outputs' (a float32 head under mixed precision, say).
+        loc, scale = ops.cast(loc, outputs.dtype), ops.cast(scale, outputs.dtype)
+        return denormalize(outputs, loc, scale, self.loss)  # (B, H[, P])
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "loss": self.loss}
+
+
+# Until issue 15 the same layer also existed as heads.HeadDenormalization: a
+# model config naming it still deserialises (to this layer).
+keras.saving.get_custom_objects()["forecaster>HeadDenormalization"] = (
+    WindowDenormalization
+)

@@ -11,7 +11,12 @@ import math
 import keras
 from keras import ops
 
-from forecaster.models.spec import POINT_LOSSES, check_loss, check_quantiles
+from forecaster.models.spec import (
+    POINT_LOSSES,
+    check_choice,
+    check_loss,
+    check_quantiles,
+)
 
 __all__ = [
     "log_gamma",
@@ -138,16 +143,12 @@ def point_loss(name: str) -> keras.losses.Loss:
     ValueError
         For an unknown loss name.
     """
+    check_choice("loss", name, POINT_LOSSES)
     if name == "mse":
         return keras.losses.MeanSquaredError()
     if name == "mae":
         return keras.losses.MeanAbsoluteError()
-    if name == "huber":
-        return keras.losses.Huber(delta=1.0)
-    raise ValueError(
-        f"Received an invalid value for argument `loss`, expected one of "
-        f"{POINT_LOSSES}, got {name!r}."
-    )
+    return keras.losses.Huber(delta=1.0)
 
 
 def make_loss(loss: str, quantiles=None) -> keras.losses.Loss:

@@ -12,6 +12,7 @@ import keras
 
 from forecaster.models.heads import HeadDenormalization, output_head
 from forecaster.models.layers import WindowNormalization, recurrent_layer
+from forecaster.models.networks import Networks
 
 __all__ = ["build_many_to_one", "covariate_features", "future_effect"]
 
@@ -30,7 +31,7 @@ def build_many_to_one(
     static_vocab_sizes: tuple[int, ...] = (),
     loss: str = "mse",
     quantiles: tuple[float, ...] | None = None,
-) -> keras.Model:
+) -> Networks:
     """Build a functional many-to-one forecaster.
 
     Parameters
@@ -66,14 +67,16 @@ def build_many_to_one(
 
     Returns
     -------
-    keras.Model
-        Dict inputs (``history`` ``(B, L, F)`` and the optional covariate
-        inputs), output ``(B, H)`` (point losses) or ``(B, H, P)``.
+    Networks
+        One network, both ``train`` and ``predict``: dict inputs
+        (``history`` ``(B, L, F)`` and the optional covariate inputs), output
+        ``(B, H)`` (point losses) or ``(B, H, P)``.
 
     Examples
     --------
-    >>> m = build_many_to_one(lookback=8, n_features=1, horizon=3, hidden_units=4)
-    >>> m.output_shape
+    >>> nets = build_many_to_one(lookback=8, n_features=1, horizon=3,
+    ...                          hidden_units=4)
+    >>> nets.predict.output_shape
     (None, 3)
     """
     # B: batch, L: lookback, F: features, H: horizon, U: hidden units
@@ -98,7 +101,8 @@ def build_many_to_one(
     out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
     if window_norm is not None:
         out = HeadDenormalization(loss, name="window_denorm")([out, loc, scale])
-    return keras.Model(inputs, out, name=f"many_to_one_{cell}")
+    model = keras.Model(inputs, out, name=f"many_to_one_{cell}")
+    return Networks(model, model, loss=loss, quantiles=tuple(quantiles or ()))
 
 
 def future_effect(inputs: dict, context, horizon: int, n_future: int, units: int):

@@ -11,9 +11,11 @@ import numpy as np
 from forecaster.models.spec import (
     DISTRIBUTION_LOSSES,
     POINT_LOSSES,
+    check_choice,
     check_loss,
     check_quantiles,
     head_size,
+    median_of_quantiles,
 )
 
 __all__ = [
@@ -28,7 +30,8 @@ __all__ = [
 
 
 def denormalize_numpy(outputs, loc, scale, loss: str) -> np.ndarray:
-    """:func:`denormalize` in NumPy (float64), e.g. to undo a per-series scaler.
+    """:func:`forecaster.models.heads.denormalize` in NumPy (float64), where no
+    graph runs: e.g. to undo a per-series scaler in ``predict``.
 
     Parameters
     ----------
@@ -63,9 +66,10 @@ def point_forecast(outputs, loss: str, quantiles=None) -> np.ndarray:
     """The ``yhat`` column of a head's outputs ``(..., P)`` -> ``(...)``.
 
     Point losses pass through (``outputs`` is then ``(N, H)``); ``quantile``
-    gives the median (interpolated linearly between the neighbouring levels
-    when 0.5 is not one of them, the nearest level outside their range); a
-    distribution gives ``loc``, its mean and median.
+    gives :func:`~forecaster.models.spec.median_of_quantiles` (the 0.5 level,
+    else interpolated linearly between the neighbouring levels, the nearest
+    level outside their range); a distribution gives ``loc``, its mean and
+    median.
     """
     check_loss(loss)
     out = np.asarray(outputs)
@@ -73,22 +77,11 @@ def point_forecast(outputs, loss: str, quantiles=None) -> np.ndarray:
         return out
     if loss in DISTRIBUTION_LOSSES:
         return out[..., 0]
-    levels = check_quantiles(quantiles)
-    k = int(np.searchsorted(levels, 0.5))
-    if k < len(levels) and levels[k] == 0.5:
-        return out[..., k]
-    if k == 0 or k == len(levels):
-        return out[..., min(k, len(levels) - 1)]
-    w = (0.5 - levels[k - 1]) / (levels[k] - levels[k - 1])
-    return (1.0 - w) * out[..., k - 1] + w * out[..., k]
+    return median_of_quantiles(out, quantiles)
 
 
 def _distribution_params(params, loss):
-    if loss not in DISTRIBUTION_LOSSES:
-        raise ValueError(
-            f"Received an invalid value for argument `loss`, expected one of "
-            f"{DISTRIBUTION_LOSSES}, got {loss!r}."
-        )
+    check_choice("loss", loss, DISTRIBUTION_LOSSES)
     p = np.asarray(params, dtype=np.float64)
     if p.ndim < 1 or p.shape[-1] != head_size(loss):
         raise ValueError(

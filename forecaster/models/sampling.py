@@ -41,7 +41,12 @@ import numpy as np
 from keras import ops
 
 from forecaster.models.heads import DistributionParams, MonotoneQuantiles
-from forecaster.models.spec import POINT_LOSSES, check_loss, check_quantiles
+from forecaster.models.spec import (
+    POINT_LOSSES,
+    check_loss,
+    check_quantiles,
+    median_of_quantiles,
+)
 
 __all__ = [
     "WH_MIN_BASE",
@@ -119,8 +124,8 @@ def quantile_at(values, u, levels):
     the extreme levels: ``values[..., 0] + sum_k w_k (values[..., k+1] -
     values[..., k])`` with ``w_k = clip((u - levels[k]) / (levels[k+1] -
     levels[k]), 0, 1)``: no gather, and non-decreasing in ``u`` because the
-    quantiles are. At ``u = 0.5`` it is the median as
-    :func:`forecaster.models.predictive.point_forecast` reports it.
+    quantiles are. At ``u = 0.5`` it is
+    :func:`~forecaster.models.spec.median_of_quantiles` up to rounding.
 
     Parameters
     ----------
@@ -149,11 +154,12 @@ def quantile_at(values, u, levels):
 def point_value(params, loss: str, quantiles=None):
     """The value a free-running decoder feeds back: ``(B, P)`` -> ``(B, 1)``.
 
-    ``loc`` (mean and median) of a distribution, the interpolated median of
-    a quantile head; the same as ``predict``'s ``yhat``.
+    ``loc`` (mean and median) of a distribution,
+    :func:`~forecaster.models.spec.median_of_quantiles` of a quantile head:
+    the same function, so the same value, as ``predict``'s ``yhat``.
     """
     if loss == "quantile":
-        return quantile_at(params, 0.5, quantiles)[..., None]
+        return median_of_quantiles(params, quantiles)[..., None]
     return params[..., :1]
 
 

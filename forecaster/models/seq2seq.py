@@ -24,8 +24,6 @@ Keras backend.
 
 from __future__ import annotations
 
-import math
-
 import keras
 from keras import ops
 
@@ -34,6 +32,7 @@ from forecaster.models.heads import HeadDenormalization
 from forecaster.models.layers import CELLS, recurrent_layer
 from forecaster.models.layers import WindowDenormalization as Denorm
 from forecaster.models.layers import WindowNormalization as Norm
+from forecaster.models.networks import Networks
 from forecaster.models.sampling import (
     draw,
     noise_channels,
@@ -45,22 +44,14 @@ from forecaster.models.spec import POINT_LOSSES, check_loss, head_size
 __all__ = [
     "WIRINGS",
     "ATTENTIONS",
-    "SCHEDULES",
     "build_seq2seq",
     "recurrent_cell",
     "Seq2SeqAttention",
     "Seq2SeqDecoder",
-    "ScheduledSampling",
 ]
 
 WIRINGS = ("init_state", "context_every_step")
 ATTENTIONS = (None, *SCORES)
-SCHEDULES = ("linear", "inverse_sigmoid", "exponential")
-_TEACHER_FORCING = {  # probability of feeding the truth, r: training progress
-    "linear": lambda r: 1 - r,
-    "inverse_sigmoid": lambda r: 1 / (1 + math.exp(10 * (r - 0.5))),
-    "exponential": lambda r: 0.01**r,
-}
 
 
 def _check_choice(name: str, value, choices) -> None:
@@ -124,7 +115,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
 
     Scheduled sampling: in training, per sample and step, the previous
     prediction replaces the truth with probability ``sampling_probability``
-    (a non-trainable weight set by :class:`ScheduledSampling`), with no
+    (a non-trainable weight set by
+    :class:`forecaster.estimators.training.ScheduledSampling`), with no
     gradient through the fed-back prediction (Bengio et al., 2015).
     """
 
@@ -277,51 +269,6 @@ class Seq2SeqDecoder(keras.layers.Layer):
         }
 
 
-class ScheduledSampling(keras.callbacks.Callback):
-    """Raise the decoders' ``sampling_probability`` at each epoch's start.
-
-    The teacher-forcing probability ``eps(r)``, ``r = epoch / (epochs - 1)``,
-    decays as in Bengio et al. (2015), rescaled so that epoch 0 is pure
-    teacher forcing and the last epoch samples with ``final_probability``:
-    ``p = final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))``, with
-    ``linear`` ``eps = 1 - r``, ``exponential`` ``eps = 0.01 ** r`` (fast
-    early rise) or ``inverse_sigmoid`` ``eps = 1 / (1 + exp(10 (r - 1/2)))``
-    (slow, fast, slow: half way at mid-training).
-
-    Parameters
-    ----------
-    final_probability : float in [0, 1]
-    epochs : int
-        Epochs over which the schedule runs (then it stays at the end).
-    schedule : {"linear", "inverse_sigmoid", "exponential"}
-    """
-
-    def __init__(self, final_probability=1.0, epochs=100, schedule="linear"):
-        super().__init__()
-        _check_choice("schedule", schedule, SCHEDULES)
-        p = final_probability
-        if not (isinstance(p, int | float) and 0 <= p <= 1):
-            raise ValueError(
-                "Received an invalid value for argument `final_probability`, "
-                f"expected a float in [0, 1], got {p!r}."
-            )
-        self.final_probability = float(p)
-        self.epochs = int(epochs)
-        self.schedule = schedule
-
-    def probability(self, epoch: int) -> float:
-        """The sampling probability of ``epoch`` (0-based)."""
-        r = min(1.0, epoch / max(self.epochs - 1, 1))
-        eps = _TEACHER_FORCING[self.schedule]
-        return self.final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))
-
-    def on_epoch_begin(self, epoch, logs=None):
-        p = self.probability(epoch)
-        for layer in self.model.layers:
-            if isinstance(layer, Seq2SeqDecoder):
-                layer.sampling_probability.assign(p)
-
-
 def build_seq2seq(
     lookback: int,
     n_features: int,
@@ -343,8 +290,8 @@ def build_seq2seq(
     loss: str = "mse",
     quantiles: tuple[float, ...] | None = None,
     return_sampler: bool = False,
-) -> tuple[keras.Model, ...]:
-    """Build the training and inference models of a seq2seq forecaster.
+) -> Networks:
+    """Build the training, inference (and sampler) networks of a seq2seq forecaster.
 
     Parameters
     ----------
@@ -368,7 +315,8 @@ def build_seq2seq(
     window_norm : {"standard", "mean", None}
         Per-window normalisation; the decoder works in the normalised space.
     return_attention : bool
-        The inference model also outputs the attention weights ``(B, H, L)``.
+        Also build the attention network, which outputs the forecasts and the
+        attention weights ``(B, H, L)``.
     n_future : int
         Future-known channels (input ``future`` ``(B, H, n_future)``), fed to
         the decoder at their step.
@@ -384,21 +332,21 @@ def build_seq2seq(
 
     Returns
     -------
-    (keras.Model, keras.Model[, keras.Model])
-        Training model: dict inputs ``history`` ``(B, L, F)``, ``targets``
+    Networks
+        ``train``: dict inputs ``history`` ``(B, L, F)``, ``targets``
         ``(B, H)`` and the covariates, output ``(B, H[, P])``, teacher forced
-        when called with ``training=True``, free running otherwise. Inference
-        model: the same inputs but ``targets``, output ``(B, H[, P])`` (and
-        the weights, see ``return_attention``). Sampler: the inference inputs
-        plus ``noise`` ``(B, H, k)`` (see
+        when called with ``training=True``, free running otherwise.
+        ``predict``: the same inputs but ``targets``, output ``(B, H[, P])``.
+        ``attention`` (with ``return_attention``): ``[forecasts, weights]``.
+        ``sampler`` (with ``return_sampler``): the inference inputs plus
+        ``noise`` ``(B, H, k)`` (see
         :func:`~forecaster.models.sampling.draw_noise`), output one sampled
         path per row ``(B, H)``, each draw fed back to the decoder.
 
     Examples
     --------
-    >>> train, infer = build_seq2seq(lookback=8, n_features=1, horizon=3,
-    ...                              hidden_units=4)
-    >>> train.output_shape, infer.output_shape
+    >>> nets = build_seq2seq(lookback=8, n_features=1, horizon=3, hidden_units=4)
+    >>> nets.train.output_shape, nets.predict.output_shape
     ((None, 3), (None, 3))
     """
     _check_choice("wiring", wiring, WIRINGS)
@@ -482,12 +430,20 @@ def build_seq2seq(
     forecast, weights = decode(encoded)
     name = f"seq2seq_{cell}"
     train = keras.Model({**inputs, "targets": targets}, train_out, name=name)
-    outputs = [forecast, weights] if return_attention else forecast
-    models = (train, keras.Model(inputs, outputs, name=f"{name}_inference"))
-    if not return_sampler:
-        return models
-    noise = keras.Input((horizon, noise_channels(loss)), name="noise")
-    paths, _ = decode({**encoded, "noise": noise}, Denorm(name="path_denorm"))
-    return *models, keras.Model(
-        {**inputs, "noise": noise}, paths, name=f"{name}_sampler"
+    infer = keras.Model(inputs, forecast, name=f"{name}_inference")
+    attend = None
+    if return_attention:
+        attend = keras.Model(inputs, [forecast, weights], name=f"{name}_attention")
+    sampler = None
+    if return_sampler:
+        noise = keras.Input((horizon, noise_channels(loss)), name="noise")
+        paths, _ = decode({**encoded, "noise": noise}, Denorm(name="path_denorm"))
+        sampler = keras.Model({**inputs, "noise": noise}, paths, name=f"{name}_sampler")
+    return Networks(
+        train=train,
+        predict=infer,
+        loss=loss,
+        quantiles=tuple(quantiles or ()),
+        sampler=sampler,
+        attention=attend,
     )

@@ -6,11 +6,8 @@ import keras
 import numpy as np
 import pytest
 
-from forecaster.models.seq2seq import (
-    ScheduledSampling,
-    Seq2SeqDecoder,
-    build_seq2seq,
-)
+from forecaster.estimators.training import ScheduledSampling
+from forecaster.models.seq2seq import Seq2SeqDecoder, build_seq2seq
 
 L, H = 10, 5
 RNG = np.random.default_rng(0)

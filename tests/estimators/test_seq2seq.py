@@ -13,8 +13,9 @@ from sklearn.utils.estimator_checks import (
     check_set_params,
 )
 
+from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.seq2seq import Seq2SeqForecaster
-from tests.conftest import make_frame
+from tests.conftest import DRIVEN, TINY, make_frame, sine
 
 H, LOOKBACK = 6, 24
 SINE = dict(
@@ -25,20 +26,6 @@ SINE = dict(
     verbose=0,
     random_state=0,
 )
-TINY = dict(
-    horizon=3, lookback=6, hidden_units=4, max_epochs=2, verbose=0, random_state=0
-)
-
-
-def sine(n=400):
-    rng = np.random.default_rng(0)
-    t = np.arange(n)
-    return make_frame(
-        {
-            "a": np.sin(2 * np.pi * t / 24) + 0.05 * rng.normal(size=n),
-            "b": 2 + np.cos(2 * np.pi * t / 24) + 0.05 * rng.normal(size=n),
-        }
-    )
 
 
 def split(frame, h=H):
@@ -89,11 +76,9 @@ def test_learns_the_sine_wave_3x_better_than_naive(fitted):
 
 def test_forecasts_run_free_and_never_see_future_targets(fitted):
     est, train, test, *_ = fitted
-    assert set(est.inference_model_.input) == {"history"}
+    assert set(est.networks_.predict.input) == {"history"}
     before = est.predict()
-    history = est._inputs(
-        est.ids_, est.last_times_, est.last_windows_, est.scaler_, None, None
-    )["history"]
+    history = network_inputs(est, history_of(est, None), None, None)["history"]
     truth = test["y"].to_numpy().reshape(2, H)
     targets = (truth - est.scaler_.loc) / est.scaler_.scale
     inputs = {"history": history, "targets": targets.astype("float32")}
@@ -101,7 +86,7 @@ def test_forecasts_run_free_and_never_see_future_targets(fitted):
     # otherwise than predict(), which is that model run free.
     forced = np.asarray(est.model_(inputs, training=True))
     free = np.asarray(est.model_(inputs, training=False))
-    raw = est.inference_model_.predict_on_batch({"history": history})
+    raw = est.networks_.predict.predict_on_batch({"history": history})
     np.testing.assert_allclose(free, raw, atol=1e-5)
     assert np.abs(forced - raw).max() > 1e-3
     # Editing the fitted frame's last horizon (the last training window's
@@ -196,18 +181,9 @@ def test_covariates_feed_the_decoder_step_by_step():
 @pytest.mark.slow
 def test_future_covariate_driven_target_5x_better():
     train, test = split(driven(400), h=12)
-    common = dict(
-        horizon=12,
-        lookback=24,
-        hidden_units=16,
-        max_epochs=60,
-        early_stopping_patience=8,
-        verbose=0,
-        random_state=0,
-    )
     fut = test[["unique_id", "ds", "x"]]
-    with_x = Seq2SeqForecaster(**common, future_covariates=["x"]).fit(train)
-    without = Seq2SeqForecaster(**common).fit(train[["unique_id", "ds", "y"]])
+    with_x = Seq2SeqForecaster(**DRIVEN, future_covariates=["x"]).fit(train)
+    without = Seq2SeqForecaster(**DRIVEN).fit(train[["unique_id", "ds", "y"]])
     truth = test["y"].to_numpy()
     mae_with = np.abs(with_x.predict(future_df=fut)["yhat"].to_numpy() - truth)
     mae_without = np.abs(without.predict()["yhat"].to_numpy() - truth)

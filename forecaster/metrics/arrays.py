@@ -1,21 +1,18 @@
-"""Point, probabilistic and interval forecast accuracy metrics.
+"""Point, probabilistic and interval forecast accuracy metrics on arrays.
 
-Array metrics return a ``float`` averaged over all points (and quantile levels);
-:func:`evaluate` applies them per series to a cross-validation frame. sMAPE and
+Each returns a ``float`` averaged over all points (and quantile levels);
+:func:`forecaster.metrics.evaluate` applies them per series to a
+cross-validation frame. sMAPE and
 MASE follow Makridakis, Spiliotis and Assimakopoulos (2020), "The M4
 Competition: 100,000 time series and 61 forecasting methods", IJF 36(1), 54-74.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-
 import numpy as np
-import pandas as pd
 from numpy.typing import ArrayLike
 
-__all__ = ["coverage", "crps_from_quantiles", "crps_from_samples", "evaluate",
+__all__ = ["coverage", "crps_from_quantiles", "crps_from_samples",
            "interval_width", "mae", "mase", "pinball_loss", "rmse",
            "smape"]  # fmt: skip
 
@@ -300,158 +297,6 @@ def interval_width(lo: ArrayLike, hi: ArrayLike) -> float:
     if (lo_a > hi_a).any():
         raise ValueError("lo must be <= hi element-wise")
     return float(np.mean(hi_a - lo_a))
-
-
-_INTERVAL = re.compile(r"^(coverage|width)(\d+(?:\.\d+)?)$")
-_KNOWN = ["mae", "rmse", "smape", "mase", "pinball", "crps", "scaled_crps"]
-_SCALED = ("mase", "scaled_crps")  # metrics divided by the in-sample naive MAE
-
-
-def _series_metric(
-    metric: str, g: pd.DataFrame, model: str, y: str, train: object, m: int
-) -> float:
-    """One metric for one model on the rows ``g`` of one series."""
-    if metric in ("mae", "rmse", "smape"):
-        return {"mae": mae, "rmse": rmse, "smape": smape}[metric](g[y], g[model])
-    if metric == "mase":
-        return mase(g[y], g[model], train, m)  # type: ignore[arg-type]
-    if metric == "scaled_crps":
-        scale = _naive_scale(train, m)
-        crps = _series_metric("crps", g, model, y, None, m)
-        return crps / scale if scale > 0 else (float("inf") if crps > 0 else 0.0)
-    if metric in ("pinball", "crps"):
-        pat = re.compile(rf"^{re.escape(model)}_q(\d*\.?\d+)$")
-        qs = sorted((float(q[1]), c) for c in g.columns if (q := pat.match(str(c))))
-        if not qs:
-            raise ValueError(f"no quantile columns '{model}_q<level>' in cv_df")
-        fn = pinball_loss if metric == "pinball" else crps_from_quantiles
-        return fn(g[y], g[[c for _, c in qs]], [lv for lv, _ in qs])
-    kind, level = _INTERVAL.match(metric).groups()  # type: ignore[union-attr]
-    lo, hi = f"{model}_lo{level}", f"{model}_hi{level}"
-    if lo not in g.columns or hi not in g.columns:
-        raise ValueError(f"columns {lo!r} and {hi!r} not both in cv_df")
-    if kind == "coverage":
-        return coverage(g[y], g[lo], g[hi])
-    return interval_width(g[lo], g[hi])
-
-
-def evaluate(
-    cv_df: pd.DataFrame,
-    train_df: pd.DataFrame | None = None,
-    metrics: Sequence[str] = ("mae", "rmse", "smape", "mase"),
-    season_length: int = 1,
-    models: Sequence[str] = ("yhat",),
-    id_col: str = "unique_id",
-    time_col: str = "ds",
-    target_col: str = "y",
-    cutoff_col: str = "cutoff",
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Evaluate the forecasts of a cross-validation frame per series and overall.
-
-    Each metric is computed per series over all of its rows (all cutoffs and
-    horizons pooled); ``overall`` is the mean over series (equal weights).
-
-    Parameters
-    ----------
-    cv_df : pandas.DataFrame
-        Columns ``id_col, target_col``, the ``models`` columns and, as needed,
-        ``cutoff_col``, quantiles ``<model>_q<level>`` and interval bounds
-        ``<model>_lo<L>``, ``<model>_hi<L>``.
-    train_df : pandas.DataFrame, optional
-        History (``id_col, time_col, target_col``) of each series, needed for
-        ``"mase"`` and ``"scaled_crps"``; rows after a series' first cutoff are ignored.
-    metrics : sequence of str
-        Among ``"mae"``, ``"rmse"``, ``"smape"``, ``"mase"``, ``"pinball"``,
-        ``"crps"`` (both from all quantile columns, see
-        :func:`crps_from_quantiles`), ``"scaled_crps"`` (that CRPS divided
-        by the in-sample seasonal naive MAE, the scale of MASE, so that it is
-        comparable across series; ``inf``/``0.0`` on a zero scale as MASE),
-        ``"coverage<L>"`` and ``"width<L>"``
-        (from ``<model>_lo<L>``/``<model>_hi<L>``, e.g. ``"coverage80"``).
-    season_length : int, default 1
-        Seasonal period of the MASE (and ``scaled_crps``) scale.
-    models : sequence of str, default ("yhat",)
-        Point-forecast columns to evaluate.
-    id_col, time_col, target_col, cutoff_col : str
-        Column names.
-
-    Returns
-    -------
-    per_series : pandas.DataFrame
-        Columns ``[id_col, "metric", *models]``, a row per (series, metric):
-        series in order of appearance, metrics in the requested order.
-    overall : pandas.DataFrame
-        Columns ``["metric", *models]``, a row per metric.
-
-    Raises
-    ------
-    TypeError
-        If ``cv_df`` or ``train_df`` is not a DataFrame or data not numeric.
-    ValueError
-        On unknown metrics, missing columns, ``"mase"`` without ``train_df``,
-        or a failing metric (NaN, series too short or absent in ``train_df``);
-        the message names the series, model and metric.
-
-    Examples
-    --------
-    >>> cv = pd.DataFrame({"unique_id": ["a", "a", "b", "b"], "y": [1.0, 2, 3, 4],
-    ...                    "yhat": [2.0, 2, 3, 6]})
-    >>> per_series, overall = evaluate(cv, metrics=["mae"])
-    >>> per_series
-      unique_id metric  yhat
-    0         a    mae   0.5
-    1         b    mae   1.0
-    >>> overall
-      metric  yhat
-    0    mae  0.75
-    """
-    for name, df in (("cv_df", cv_df), ("train_df", train_df)):
-        if df is not None and not isinstance(df, pd.DataFrame):
-            raise TypeError(f"{name} must be a DataFrame, got {type(df).__name__}")
-    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
-    models = [models] if isinstance(models, str) else list(models)
-    bad = [m for m in metrics if m not in _KNOWN and not _INTERVAL.match(str(m))]
-    if bad or not metrics or not models:
-        raise ValueError(
-            f"need metrics from {_KNOWN}, 'coverage<L>' or 'width<L>' and at least "
-            f"one model; got metrics={metrics}, models={models}"
-        )
-    need = {"cv_df": (cv_df, [id_col, target_col, *models])}
-    scaled = [m for m in metrics if m in _SCALED]
-    if scaled:
-        if train_df is None:
-            raise ValueError(
-                f"metric {scaled[0]!r} requires train_df (in-sample history)"
-            )
-        need["train_df"] = (train_df, [id_col, time_col, target_col])
-    for name, (df, cols) in need.items():
-        if missing := [c for c in cols if c not in df.columns]:
-            raise ValueError(f"columns {missing} not found in {name}")
-    history = {}
-    if scaled:
-        history = dict(list(train_df.groupby(id_col, sort=False, observed=True)))
-    rows = []
-    for uid, g in cv_df.groupby(id_col, sort=False, observed=True):
-        train = None
-        if scaled:
-            if uid not in history:
-                raise ValueError(f"series {uid!r} from cv_df not found in train_df")
-            h = history[uid]
-            if cutoff_col in g.columns:
-                h = h[h[time_col] <= g[cutoff_col].min()]
-            train = h.sort_values(time_col)[target_col]
-        args = (target_col, train, season_length)
-        for metric in metrics:
-            rows.append([uid, metric])
-            for m in models:
-                try:
-                    rows[-1].append(_series_metric(metric, g, m, *args))
-                except ValueError as exc:
-                    where = f"series {uid!r}, model {m!r}, metric {metric!r}"
-                    raise ValueError(f"{where}: {exc}") from exc
-    per_series = pd.DataFrame(rows, columns=[id_col, "metric", *models])
-    overall = per_series.groupby("metric", sort=False)[models].mean().reset_index()
-    return per_series, overall
 
 
 for _name in __all__:  # fill the shared docstring sections (absent under -OO)

@@ -1,0 +1,245 @@
+"""Hypothesis strategies for the fuzz tests: frames (and not-quite frames)
+with estimator parameters, built to reach every input check of ``fit``."""
+
+import random
+import warnings
+
+import numpy as np
+import pandas as pd
+from hypothesis import strategies as st
+
+from forecaster.data.missing import FILL_POLICIES
+
+NAMES = st.sampled_from(["a", "b", "ü", "序列", "🙂", "", " ", "a\x00b", "nan", "None"])
+IDS = st.one_of(
+    st.text(max_size=3),
+    NAMES,
+    NAMES,
+    NAMES,
+    st.integers(-2, 2),
+    st.floats(allow_infinity=True),
+    st.booleans(),
+    st.tuples(st.integers(0, 1), st.just("x")),
+)
+FREQS = ["h", "D", "MS", "30min", "W-SUN", "B"]
+TIME_KINDS = [
+    *["datetime"] * 12,
+    *["tz"] * 3,
+    "str",
+    "mixed_tz",
+    "aware_and_naive",
+    "str",
+    "str_dayfirst",
+    "int",
+    "float",
+    "object",
+    "date",
+    "garbage",
+    "nat",
+    "out_of_bounds",
+    "timedelta",
+    "category",
+    "period",
+    "unit_s",
+]
+VALUE_KINDS = [
+    *["float64"] * 12,
+    "float32",
+    "float16",
+    "int64",
+    "uint8",
+    "Int64",
+    "Float64",
+    "object",
+    "object_mixed",
+    "str",
+    "bool",
+    "complex",
+    "category",
+    "datetime",
+    "big_int",
+]
+MAGNITUDES = [*[1.0] * 6, 0.0, 1e30, 1e-30, 1e38, 1e-300, 1e300, 1e39]
+SPECIALS = [np.nan, np.inf, -np.inf, 5e-324, 3.4e38, -1e39, 0.0]
+TIMEZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "America/New_York"]
+
+
+def _times(t: pd.Series, kind: str, rnd) -> pd.Series:
+    """The timestamps ``t`` in another representation, often a broken one."""
+    pick = rnd.randrange(len(t)) if len(t) else None
+    if kind == "tz":
+        return t.dt.tz_localize("UTC").dt.tz_convert(rnd.choice(TIMEZONES))
+    if kind == "mixed_tz":
+        return pd.Series(
+            [x.tz_localize("UTC").tz_convert(rnd.choice(TIMEZONES)) for x in t],
+            dtype=object,
+        )
+    if kind == "aware_and_naive":
+        return pd.Series(
+            [x.tz_localize("UTC") if rnd.random() < 0.5 else x for x in t],
+            dtype=object,
+        )
+    if kind == "str":
+        return t.dt.strftime("%Y-%m-%d %H:%M:%S")
+    if kind == "str_dayfirst":
+        return t.dt.strftime("%d/%m/%Y %H:%M")
+    if kind == "int":
+        return t.astype("int64")
+    if kind == "float":
+        return t.astype("int64").astype(float) / 1e9
+    if kind == "object":
+        return t.astype(object)
+    if kind == "date":
+        return pd.Series([x.date() for x in t], dtype=object)
+    if kind == "garbage" and pick is not None:
+        s = t.astype(object)
+        s.iloc[pick] = rnd.choice(["not a date", "", "2020-13-45", 3.5, None])
+        return s
+    if kind == "nat" and pick is not None:
+        s = t.copy()
+        s.iloc[pick] = pd.NaT
+        return s
+    if kind == "out_of_bounds" and pick is not None:
+        s = t.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
+        s.iloc[pick] = rnd.choice(["3000-01-01", "0001-01-01", "9999-12-31 23:00"])
+        return s
+    if kind == "timedelta":
+        return t - pd.Timestamp("2000-01-01")
+    if kind == "category":
+        return t.astype("category")
+    if kind == "period":
+        return t.dt.to_period("D")
+    if kind == "unit_s":
+        return t.astype("datetime64[s]")
+    return t
+
+
+def _values(n: int, kind: str, rnd) -> pd.Series:
+    """``n`` values of a dtype ``kind``, with huge/tiny/NaN/inf sprinkled in."""
+    scale = rnd.choice(MAGNITUDES)
+    v = np.array([scale * rnd.gauss(1.0, 1.0) for _ in range(n)], dtype=float)
+    if rnd.random() < 0.2:
+        v[:] = scale  # constant
+    for _ in range(rnd.choice([0, 0, 0, 1, 2])):
+        if n:
+            v[rnd.randrange(n)] = rnd.choice(SPECIALS)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if kind in ("float32", "float16", "uint8", "complex"):
+            return pd.Series(v.astype(kind))
+        if kind == "int64":
+            return pd.Series(np.nan_to_num(v).clip(-1e18, 1e18).astype(np.int64))
+        if kind == "Int64":
+            return pd.Series(pd.array(np.round(v).clip(-1e18, 1e18), dtype="Int64"))
+        if kind == "Float64":
+            return pd.Series(pd.array(v, dtype="Float64"))
+        if kind == "object":
+            return pd.Series(v.astype(object), dtype=object)
+        if kind == "object_mixed":
+            pool = [None, "1.5", " 2 ", "x", b"3", 4, np.float32(5), [6]]
+            return pd.Series(
+                [rnd.choice(pool) if rnd.random() < 0.3 else x for x in v],
+                dtype=object,
+            )
+        if kind == "str":
+            return pd.Series(v.astype(str))
+        if kind == "bool":
+            return pd.Series(v > 1)
+        if kind == "category":
+            return pd.Series(pd.Categorical(v))
+        if kind == "datetime":
+            return pd.Series(pd.date_range("2020", periods=n, freq="D"))
+        if kind == "big_int":
+            return pd.Series([10**30 + i for i in range(n)], dtype=object)
+    return pd.Series(v)
+
+
+@st.composite
+def cases(draw):
+    """A frame (or a not-quite frame) and estimator parameters."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")  # pandas's notes on what we build
+        return _case(draw)
+
+
+def _case(draw):
+    # Hypothesis draws the shape of the case (ids, kinds, parameters); a seeded
+    # Random draws its details with ordinary probabilities (hypothesis's own
+    # floats and integers favour edge values, so every rare defect would fire).
+    rnd = random.Random(draw(st.integers(0, 2**32 - 1)))
+    ids = draw(st.lists(IDS, min_size=1, max_size=3, unique=True))
+    if rnd.random() < 0.05:
+        ids = []
+    if ids and rnd.random() < 0.05:
+        ids[rnd.randrange(len(ids))] = rnd.choice([None, np.nan, pd.NA])
+    freq = draw(st.sampled_from(FREQS))
+    start = pd.Timestamp("2020-01-01") + pd.Timedelta(hours=rnd.randrange(10_000))
+    parts = [
+        pd.DataFrame(
+            {
+                "unique_id": pd.Series([uid] * n, dtype=object),
+                "ds": pd.date_range(start, periods=n, freq=freq),
+            }
+        )
+        for uid, n in ((u, rnd.choice([0, 1, 3, 6, 10, 16, 24, 24])) for u in ids)
+    ]
+    df = pd.concat(parts, ignore_index=True) if parts else None
+    if df is None:
+        df = pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([])})
+    n = len(df)
+    if n and rnd.random() < 0.3:  # gaps
+        df = df.drop(index=[i for i in range(n) if rnd.random() < 0.15])
+    if len(df) and rnd.random() < 0.15:  # duplicates
+        df = pd.concat([df, df.sample(n=1, random_state=rnd.randrange(99))])
+    if len(df) and rnd.random() < 0.15:  # off-grid
+        i = rnd.randrange(len(df))
+        df.iloc[i, 1] = df.iloc[i, 1] + pd.Timedelta(minutes=7)
+    if rnd.random() < 0.3:  # unsorted
+        df = df.sample(frac=1.0, random_state=rnd.randrange(99))
+    df = df.reset_index(drop=True)
+    n = len(df)
+    df["ds"] = _times(df["ds"], rnd.choice(TIME_KINDS), rnd)
+    df["y"] = _values(n, rnd.choice(VALUE_KINDS), rnd)
+    covariate = rnd.random() < 0.3
+    if covariate or rnd.random() < 0.1:
+        df["x"] = _values(n, rnd.choice(VALUE_KINDS), rnd)
+    if rnd.random() < 0.1:
+        df["junk"] = [object()] * n
+    if rnd.random() < 0.05:
+        df[7] = 1.0  # a non-string column label
+    if rnd.random() < 0.05:
+        df = df.drop(columns=rnd.choice(["unique_id", "ds", "y"]))
+    if rnd.random() < 0.04 and "y" in df.columns:
+        df = pd.concat([df, df[["y"]]], axis=1)  # a duplicated column name
+    index = rnd.choice(["range", "shuffled", "duplicated", "str", "range"])
+    if index == "shuffled":
+        df.index = rnd.sample(range(n), n)
+    elif index == "duplicated":
+        df.index = [0] * n
+    elif index == "str":
+        df.index = [f"r{i}" for i in range(n)]
+    form = rnd.choice(["frame"] * 40 + ["series", "array", "dict", "none"])
+    data = df
+    if form == "series" and {"ds", "y"} <= set(df.columns) and df.columns.is_unique:
+        try:
+            data = pd.Series(df["y"].to_numpy(), index=pd.DatetimeIndex(df["ds"]))
+        except (ValueError, TypeError):
+            data = pd.Series(df["y"].to_numpy())
+    elif form == "array":
+        data = df.to_numpy()
+    elif form == "dict":
+        data = df.to_dict()
+    elif form == "none":
+        data = None
+    params = dict(
+        lookback=draw(st.integers(1, 4)),
+        horizon=draw(st.integers(1, 2)),
+        freq=draw(st.sampled_from([None] * 6 + FREQS + ["bogus", "0h"])),
+        fill_missing=draw(st.sampled_from(FILL_POLICIES)),
+        drop_short=draw(st.booleans()),
+        val_size=draw(st.sampled_from([0, 0.3, 3])),
+        scaler=draw(st.sampled_from(["standard", "robust", "minmax"])),
+        past_covariates=["x"] if covariate else None,
+        calendar_features=["hour"] if rnd.random() < 0.2 else None,
+    )
+    return data, params
