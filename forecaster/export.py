@@ -156,7 +156,7 @@ def _build_module(estimator):
     # Fail at export, not at serving time, for a scaler without a graph version.
     _window_scaler(tf, scaler.kind, tf.zeros((1, lookback, n_features), tf.float64))
     layout = _layout(estimator)
-    module = _module_class(tf)(estimator, layout)
+    module = _module(tf, estimator, layout)
     specs = [
         tf.TensorSpec((None, lookback, n_features), tf.float32, "history"),
         tf.TensorSpec((None,), tf.string, "unique_id"),
@@ -164,96 +164,116 @@ def _build_module(estimator):
     if layout["future_idx"]:
         shape = (None, int(estimator.horizon), len(layout["future_idx"]))
         specs.append(tf.TensorSpec(shape, tf.float32, "future"))
-        serve = tf.function(module.forecast, input_signature=specs)
+
+        def serve(history, unique_id, future):
+            return _forecast(tf, module, history, unique_id, future)
     else:
-        serve = tf.function(
-            lambda history, unique_id: module.forecast(history, unique_id),
-            input_signature=specs,
-        )
-    module.serve = serve
+
+        def serve(history, unique_id):
+            return _forecast(tf, module, history, unique_id)
+
+    module.serve = tf.function(serve, input_signature=specs)
     return module, layout
 
 
-def _module_class(tf):
-    """The ``tf.Module`` class (defined here: TensorFlow is imported lazily)."""
+def _module(tf, estimator, layout: dict):
+    """The network, the fitted scaler rows, the id table and the static rows."""
+    module = tf.Module(name="forecaster")
+    module.model = estimator.networks_.predict  # tracked: its variables are saved
+    ids = np.asarray(estimator.ids_).astype(str)
+    module.series = tf.lookup.StaticHashTable(
+        tf.lookup.KeyValueTensorInitializer(
+            tf.constant(ids), tf.range(len(ids), dtype=tf.int64)
+        ),
+        default_value=-1,
+    )
+    scaler = estimator.scaler_
+    module.loc = tf.constant(np.asarray(scaler.loc, dtype=np.float64))
+    module.scale = tf.constant(np.asarray(scaler.scale, dtype=np.float64))
+    # Window statistics leave calendar columns unscaled, as at fit time.
+    scaled_cols = np.ones(int(estimator.n_features_), dtype=bool)
+    scaled_cols[list(layout["calendar_idx"])] = False
+    module.scaled_cols = tf.constant(scaled_cols)
+    # Fitted static rows, plus a last row for unseen ids: the standardised
+    # mean (0) and the "unknown" category code (0).
+    statics = {
+        "static_numeric": estimator.static_numeric_,
+        "static_codes": estimator.static_codes_,
+    }
+    module.statics = {
+        k: tf.constant(np.concatenate([v, np.zeros_like(v[:1])]))
+        for k, v in statics.items()
+        if k in estimator.networks_.input_names
+    }
+    # Plain Python facts the serving function reads at trace time.
+    module.facts = _Facts(
+        estimator.networks_, scaler.kind, list(layout["future_idx"]), len(ids)
+    )
+    return module
 
-    class ForecastModule(tf.Module):
-        def __init__(self, estimator, layout: dict):
-            super().__init__(name="forecaster")
-            self.networks = estimator.networks_
-            self.model = self.networks.predict  # tracked: its variables are saved
-            self.kind = estimator.scaler_.kind
-            self.future_idx = list(layout["future_idx"])
-            ids = np.asarray(estimator.ids_).astype(str)
-            self.n_ids = len(ids)
-            self.series = tf.lookup.StaticHashTable(
-                tf.lookup.KeyValueTensorInitializer(
-                    tf.constant(ids), tf.range(len(ids), dtype=tf.int64)
-                ),
-                default_value=-1,
-            )
-            scaler = estimator.scaler_
-            self.loc = tf.constant(np.asarray(scaler.loc, dtype=np.float64))
-            self.scale = tf.constant(np.asarray(scaler.scale, dtype=np.float64))
-            # Window statistics leave calendar columns unscaled, as at fit time.
-            scaled_cols = np.ones(int(estimator.n_features_), dtype=bool)
-            scaled_cols[list(layout["calendar_idx"])] = False
-            self.scaled_cols = tf.constant(scaled_cols)
-            # Fitted static rows, plus a last row for unseen ids: the
-            # standardised mean (0) and the "unknown" category code (0).
-            statics = {
-                "static_numeric": estimator.static_numeric_,
-                "static_codes": estimator.static_codes_,
-            }
-            self.statics = {
-                k: tf.constant(np.concatenate([v, np.zeros_like(v[:1])]))
-                for k, v in statics.items()
-                if k in self.networks.input_names
-            }
 
-        def scaler_rows(self, x, row):
-            """Fitted ``loc``, ``scale`` ``(B, F)`` of known ids, else the window's."""
-            # B: batch, L: lookback, F: features
-            known = (row >= 0)[:, None]  # (B, 1)
-            at = tf.maximum(row, 0)
-            win_loc, win_scale = _window_scaler(tf, self.kind, x)  # (B, F)
-            win_loc = tf.where(self.scaled_cols, win_loc, tf.zeros_like(win_loc))
-            win_scale = tf.where(self.scaled_cols, win_scale, tf.ones_like(win_scale))
-            loc = tf.where(known, tf.gather(self.loc, at), win_loc)  # (B, F)
-            scale = tf.where(known, tf.gather(self.scale, at), win_scale)
-            return loc, scale
+class _Facts:
+    """What ``_forecast`` needs besides tensors (not tracked by tf.Module)."""
 
-        def inputs(self, x, row, loc, scale, future):
-            """The predict network's scaled input dict."""
-            # B: batch, L: lookback, F: features, H: horizon
-            scaled = (x - loc[:, None, :]) / scale[:, None, :]
-            inputs = {"history": tf.cast(scaled, tf.float32)}  # (B, L, F)
-            if future is not None:
-                f_loc = tf.gather(loc, self.future_idx, axis=1)[:, None, :]
-                f_scale = tf.gather(scale, self.future_idx, axis=1)[:, None, :]
-                f = (tf.cast(future, tf.float64) - f_loc) / f_scale
-                inputs["future"] = tf.cast(f, tf.float32)  # (B, H, F_future)
-            unseen = tf.constant(self.n_ids, tf.int64)
-            static_row = tf.where(row >= 0, row, unseen)
-            for name, table in self.statics.items():
-                inputs[name] = tf.gather(table, static_row)
-            return inputs
+    def __init__(self, networks: Networks, kind: str, future_idx: list, n_ids: int):
+        self.networks, self.kind = networks, kind
+        self.future_idx, self.n_ids = future_idx, n_ids
 
-        def forecast(self, history, unique_id, future=None):
-            # B: batch, L: lookback, F: features, H: horizon
-            tf.debugging.assert_equal(
-                tf.shape(history)[0],
-                tf.shape(unique_id)[0],
-                message="history and unique_id need the same batch size",
-            )
-            x = tf.cast(history, tf.float64)  # (B, L, F)
-            row = self.series.lookup(unique_id)  # (B,), -1 for unseen ids
-            loc, scale = self.scaler_rows(x, row)  # (B, F)
-            raw = _call_model(self.model, self.inputs(x, row, loc, scale, future))
-            out = _serving_outputs(self.networks, raw, loc[:, 0], scale[:, 0])
-            return {k: tf.cast(v, tf.float32) for k, v in out.items()}
 
-    return ForecastModule
+def _scaler_rows(tf, module, x, row):
+    """Fitted ``loc``, ``scale`` ``(B, F)`` for known ids, else the window's."""
+    # B: batch, L: lookback, F: features
+    known = (row >= 0)[:, None]  # (B, 1)
+    at = tf.maximum(row, 0)
+    win_loc, win_scale = _window_scaler(tf, module.facts.kind, x)  # (B, F)
+    win_loc = tf.where(module.scaled_cols, win_loc, tf.zeros_like(win_loc))
+    win_scale = tf.where(module.scaled_cols, win_scale, tf.ones_like(win_scale))
+    loc = tf.where(known, tf.gather(module.loc, at), win_loc)  # (B, F)
+    scale = tf.where(known, tf.gather(module.scale, at), win_scale)
+    return loc, scale
+
+
+def _scaled_inputs(tf, module, x, row, loc, scale, future):
+    """The predict network's input dict, scaled as ``predict`` scales it."""
+    # B: batch, L: lookback, F: features, H: horizon
+    scaled = (x - loc[:, None, :]) / scale[:, None, :]
+    inputs = {"history": tf.cast(scaled, tf.float32)}  # (B, L, F)
+    if future is not None:
+        idx = module.facts.future_idx
+        f_loc = tf.gather(loc, idx, axis=1)[:, None, :]
+        f_scale = tf.gather(scale, idx, axis=1)[:, None, :]
+        f = (tf.cast(future, tf.float64) - f_loc) / f_scale
+        inputs["future"] = tf.cast(f, tf.float32)  # (B, H, F_future)
+    unseen = tf.constant(module.facts.n_ids, tf.int64)
+    static_row = tf.where(row >= 0, row, unseen)
+    for name, table in module.statics.items():
+        inputs[name] = tf.gather(table, static_row)
+    return inputs
+
+
+def _forecast(tf, module, history, unique_id, future=None) -> dict:
+    """Raw history in, forecasts in data units out (the serving function)."""
+    # B: batch, L: lookback, F: features, H: horizon
+    tf.debugging.assert_equal(
+        tf.shape(history)[0],
+        tf.shape(unique_id)[0],
+        message="history and unique_id need the same batch size",
+    )
+    # A NaN or inf would give an all-NaN forecast row without a word.
+    history = tf.debugging.check_numerics(
+        history, "serving input `history` holds NaN or inf; send finite values"
+    )
+    if future is not None:
+        future = tf.debugging.check_numerics(
+            future, "serving input `future` holds NaN or inf; send finite values"
+        )
+    x = tf.cast(history, tf.float64)  # (B, L, F)
+    row = module.series.lookup(unique_id)  # (B,), -1 for unseen ids
+    loc, scale = _scaler_rows(tf, module, x, row)  # (B, F)
+    inputs = _scaled_inputs(tf, module, x, row, loc, scale, future)
+    raw = _call_model(module.model, inputs)  # (B, H[, P])
+    out = _serving_outputs(module.facts.networks, raw, loc[:, 0], scale[:, 0])
+    return {k: tf.cast(v, tf.float32) for k, v in out.items()}
 
 
 def _metadata(estimator, signature, layout) -> dict:

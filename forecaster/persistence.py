@@ -279,7 +279,23 @@ def save(estimator, path: str | os.PathLike) -> None:
     """
     from sklearn.utils.validation import check_is_fitted
 
-    check_is_fitted(estimator, "model_")
+    check_is_fitted(estimator, "networks_")
+    arrays: dict[str, np.ndarray] = {}
+    config = _config(estimator, arrays)
+    model = estimator.networks_.train
+    with atomic_directory(path, marker=CONFIG_FILE) as tmp:
+        _write_state(arrays, tmp / STATE_FILE)
+        _write_weights(model, tmp / WEIGHTS_FILE)
+        config["sha256"] = {
+            name: _sha256(tmp / name) for name in (WEIGHTS_FILE, STATE_FILE)
+        }
+        # config.json last: a directory with a config is a complete artifact.
+        with open(tmp / CONFIG_FILE, "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=2)
+
+
+def _config(estimator, arrays: dict[str, np.ndarray]) -> dict:
+    """The JSON config of ``estimator``; its arrays go into ``arrays``."""
     cls = type(estimator)
     if estimator_classes().get(cls.__name__) is not cls:
         raise TypeError(
@@ -290,29 +306,20 @@ def save(estimator, path: str | os.PathLike) -> None:
     params = {
         k: _to_json(v, f"params.{k}") for k, v in estimator.get_params(False).items()
     }
-    arrays: dict[str, np.ndarray] = {}
     state = {
         name: _encode(value, name, arrays)
         for name, value in _fitted_state(estimator).items()
     }
-    model = estimator.model_
-    config = {
+    return {
         "format_version": FORMAT_VERSION,
         "estimator": cls.__name__,
         "params": params,
         "versions": _versions(),
         "state": state,
-        "weight_shapes": [list(map(int, w.shape)) for w in model.weights],
+        "weight_shapes": [
+            list(map(int, w.shape)) for w in estimator.networks_.train.weights
+        ],
     }
-    with atomic_directory(path, marker=CONFIG_FILE) as tmp:
-        _write_state(arrays, tmp / STATE_FILE)
-        _write_weights(model, tmp / WEIGHTS_FILE)
-        config["sha256"] = {
-            name: _sha256(tmp / name) for name in (WEIGHTS_FILE, STATE_FILE)
-        }
-        # config.json last: a directory with a config is a complete artifact.
-        with open(tmp / CONFIG_FILE, "w", encoding="utf-8") as f:
-            json.dump(config, f, indent=2)
 
 
 # -- load -------------------------------------------------------------------------

@@ -102,45 +102,60 @@ def plot_forecast(
     """
     ids = _pick(ids, forecasts, id_col, max_series)
     fig, axes = _panels(len(ids))
-    levels = _levels(forecasts.columns)
-    pair = _quantile_pair(forecasts.columns)
     for ax, uid in zip(axes, ids, strict=True):
-        h = history[history[id_col].astype(str) == uid]
+        h = _rows_of(history, id_col, uid)
         if last_n is not None:
             h = h.tail(last_n)
-        f = forecasts[forecasts[id_col].astype(str) == uid]
+        f = _rows_of(forecasts, id_col, uid)
         ax.plot(h[time_col], h[target_col], color="0.2", lw=1.2, label="history")
-        if pair is not None:
-            lo, hi = pair
-            ax.fill_between(
-                f[time_col],
-                f[lo],
-                f[hi],
-                color="C1",
-                alpha=0.2,
-                label=f"{lo[len('yhat_') :]} - {hi[len('yhat_') :]}",
-            )
-        for k, level in enumerate(levels):
-            ax.fill_between(
-                f[time_col],
-                f[f"yhat_lo{level}"],
-                f[f"yhat_hi{level}"],
-                color="C0",
-                alpha=0.15 + 0.1 * k,
-                label=f"{level}% interval",
-            )
+        _draw_bands(ax, f, time_col)
         ax.plot(f[time_col], f["yhat"], color="C0", lw=1.6, label="forecast")
         if actuals is not None:
-            a = actuals[actuals[id_col].astype(str) == uid]
+            a = _rows_of(actuals, id_col, uid)
             ax.plot(
                 a[time_col], a[target_col], "--", color="C3", lw=1.2, label="actual"
             )
-        ax.set_title(uid)
-        ax.grid(alpha=0.3)
-        _date_axis(ax, f[time_col])
+        _finish_panel(ax, uid, f[time_col])
     if len(ids):
         axes[0].legend(loc="upper left", fontsize="small")
     return fig
+
+
+def _finish_panel(ax, title: str, times: pd.Series) -> None:
+    """Title, light grid and concise date ticks of one series' panel."""
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    _date_axis(ax, times)
+
+
+def _rows_of(frame: pd.DataFrame, id_col: str, uid: str) -> pd.DataFrame:
+    """The rows of series ``uid``; ids compare as text, as :func:`_pick` gives them."""
+    return frame[frame[id_col].astype(str) == uid]
+
+
+def _draw_bands(ax, f: pd.DataFrame, time_col: str) -> None:
+    """Shade one series' forecast uncertainty: the outermost quantile pair,
+    then each interval level, the narrower ones darker on top."""
+    pair = _quantile_pair(f.columns)
+    if pair is not None:
+        lo, hi = pair
+        ax.fill_between(
+            f[time_col],
+            f[lo],
+            f[hi],
+            color="C1",
+            alpha=0.2,
+            label=f"{lo[len('yhat_') :]} - {hi[len('yhat_') :]}",
+        )
+    for k, level in enumerate(_levels(f.columns)):
+        ax.fill_between(
+            f[time_col],
+            f[f"yhat_lo{level}"],
+            f[f"yhat_hi{level}"],
+            color="C0",
+            alpha=0.15 + 0.1 * k,
+            label=f"{level}% interval",
+        )
 
 
 def plot_backtest(
@@ -188,47 +203,74 @@ def plot_backtest(
     ValueError
         If ``cv_df`` lacks a needed column.
     """
-    missing = [c for c in (id_col, time_col, "cutoff", model) if c not in cv_df]
+    _check_cv_columns(cv_df, (id_col, time_col, "cutoff", model))
+    ids = _pick(ids, cv_df, id_col, max_series)
+    fig, axes = _panels(len(ids))
+    level = (_levels(cv_df.columns) or [None])[0] if model == "yhat" else None
+    for ax, uid in zip(axes, ids, strict=True):
+        cv = _rows_of(cv_df, id_col, uid)
+        h = _rows_of(history, id_col, uid).sort_values(time_col)
+        _draw_backtest_series(ax, cv, h, model, level, last_n, time_col, target_col)
+        _finish_panel(ax, uid, cv[time_col])
+    if len(ids):
+        title = "" if level is None else f" (bands: {level}% intervals)"
+        axes[0].legend(loc="upper left", fontsize="small", title=title or None)
+    return fig
+
+
+def _check_cv_columns(cv_df: pd.DataFrame, needed: Sequence[str]) -> None:
+    """Raise if the backtest frame lacks a column the plot reads."""
+    missing = [c for c in needed if c not in cv_df]
     if missing:
         raise ValueError(
             f"cv_df is missing columns {missing}; pass the frame "
             "forecaster.cross_validation returns."
         )
-    ids = _pick(ids, cv_df, id_col, max_series)
-    fig, axes = _panels(len(ids))
-    lo_hi = None
-    if model == "yhat" and (levels := _levels(cv_df.columns)):
-        lo_hi = (f"yhat_lo{levels[0]}", f"yhat_hi{levels[0]}", levels[0])
-    for ax, uid in zip(axes, ids, strict=True):
-        cv = cv_df[cv_df[id_col].astype(str) == uid]
-        h = history[history[id_col].astype(str) == uid].sort_values(time_col)
-        cutoffs = sorted(pd.unique(cv["cutoff"]))
-        if last_n is not None and cutoffs:
-            before = int((h[time_col] <= cutoffs[0]).sum())
-            h = h.iloc[max(0, before - last_n) :]
-        ax.plot(h[time_col], h[target_col], color="0.2", lw=1.2, label="actual")
-        many = len(cutoffs) > 6
-        for k, cut in enumerate(cutoffs):
-            f = cv[cv["cutoff"] == cut]
-            color = f"C{k % 10}"
-            label = "forecasts" if many and k == 0 else None
-            if not many:
-                label = f"cutoff {pd.Timestamp(cut):%Y-%m-%d %H:%M}".removesuffix(
-                    " 00:00"
-                )
-            if lo_hi is not None:
-                ax.fill_between(
-                    f[time_col], f[lo_hi[0]], f[lo_hi[1]], color=color, alpha=0.15
-                )
-            ax.plot(f[time_col], f[model], color=color, lw=1.6, label=label)
-            ax.axvline(cut, color=color, ls=":", lw=1.0)
-        ax.set_title(uid)
-        ax.grid(alpha=0.3)
-        _date_axis(ax, cv[time_col])
-    if len(ids):
-        title = "" if lo_hi is None else f" (bands: {lo_hi[2]}% intervals)"
-        axes[0].legend(loc="upper left", fontsize="small", title=title or None)
-    return fig
+
+
+def _draw_backtest_series(
+    ax,
+    cv: pd.DataFrame,
+    h: pd.DataFrame,
+    model: str,
+    level: str | None,
+    last_n: int | None,
+    time_col: str,
+    target_col: str,
+) -> None:
+    """One series' actuals (the last ``last_n`` before its first cutoff, and
+    all after), then its forecasts from each cutoff."""
+    cutoffs = sorted(pd.unique(cv["cutoff"]))
+    if last_n is not None and cutoffs:
+        before = int((h[time_col] <= cutoffs[0]).sum())
+        h = h.iloc[max(0, before - last_n) :]
+    ax.plot(h[time_col], h[target_col], color="0.2", lw=1.2, label="actual")
+    _draw_cutoffs(ax, cv, cutoffs, model, level, time_col)
+
+
+def _draw_cutoffs(
+    ax, cv: pd.DataFrame, cutoffs: list, model: str, level: str | None, time_col: str
+) -> None:
+    """One series' forecast from each cutoff, in the cutoff's own colour, with
+    its ``level`` interval as a band (only the widest level: one band per
+    cutoff stays readable) and the cutoff as a dotted line."""
+    many = len(cutoffs) > 6  # then one legend entry for all, not one each
+    for k, cut in enumerate(cutoffs):
+        f = cv[cv["cutoff"] == cut]
+        color = f"C{k % 10}"
+        label = "forecasts" if many and k == 0 else None
+        if not many:
+            label = f"cutoff {pd.Timestamp(cut):%Y-%m-%d %H:%M}".removesuffix(" 00:00")
+        if level is not None:
+            ax.fill_between(
+                f[time_col],
+                f[f"yhat_lo{level}"],
+                f[f"yhat_hi{level}"],
+                color=color,
+                alpha=0.15,
+            )
+        ax.plot(f[time_col], f[model], color=color, lw=1.6, label=label)
+        ax.axvline(cut, color=color, ls=":", lw=1.0)
 
 
 def plot_attention(
@@ -269,29 +311,8 @@ def plot_attention(
         If ``weights`` is not 2-D or 3-D, ``ids`` does not match its first
         axis, or ``series`` names an id not in ``ids``.
     """
-    w = np.asarray(weights, dtype=float)
-    if w.ndim == 2:
-        w = w[None]
-    if w.ndim != 3:
-        raise ValueError(
-            "Received an invalid value for argument `weights`, expected an array "
-            f"(n_series, horizon, lookback) or (horizon, lookback), got shape "
-            f"{np.shape(weights)}."
-        )
-    names = [f"series {i}" for i in range(len(w))] if ids is None else list(ids)
-    names = [str(n) for n in names]
-    if len(names) != len(w):
-        raise ValueError(
-            f"Received {len(names)} `ids` for {len(w)} series of attention weights."
-        )
-    if series is None:
-        rows = list(range(min(len(w), max_series)))
-    else:
-        pos = {n: i for i, n in enumerate(names)}
-        unknown = [str(s) for s in series if str(s) not in pos]
-        if unknown:
-            raise ValueError(f"Series {unknown} are not among `ids` {names[:10]}.")
-        rows = [pos[str(s)] for s in series]
+    w = _attention_array(weights)  # (N, H, L)
+    names, rows = _attention_rows(len(w), ids, series, max_series)
     _, horizon, lookback = w.shape
     fig, axes = _panels(len(rows), height=max(2.5, 0.25 * horizon + 1.5))
     vmax = float(w[rows].max()) if rows and w.size else 1.0
@@ -311,6 +332,41 @@ def plot_attention(
         ax.set_ylabel("forecast step")
         fig.colorbar(im, ax=ax, label="attention weight")
     return fig
+
+
+def _attention_array(weights) -> np.ndarray:
+    """``weights`` as float ``(n_series, horizon, lookback)``; one series'
+    ``(horizon, lookback)`` gains the leading axis."""
+    w = np.asarray(weights, dtype=float)
+    if w.ndim == 2:
+        w = w[None]
+    if w.ndim != 3:
+        raise ValueError(
+            "Received an invalid value for argument `weights`, expected an array "
+            f"(n_series, horizon, lookback) or (horizon, lookback), got shape "
+            f"{np.shape(weights)}."
+        )
+    return w
+
+
+def _attention_rows(
+    n: int, ids: Sequence[str] | None, series: Sequence[str] | None, max_series: int
+) -> tuple[list[str], list[int]]:
+    """The names of the ``n`` rows of weights, and the rows to draw: those of
+    ``series`` (by name), else the first ``max_series``."""
+    names = [f"series {i}" for i in range(n)] if ids is None else list(ids)
+    names = [str(name) for name in names]
+    if len(names) != n:
+        raise ValueError(
+            f"Received {len(names)} `ids` for {n} series of attention weights."
+        )
+    if series is None:
+        return names, list(range(min(n, max_series)))
+    pos = {name: i for i, name in enumerate(names)}
+    unknown = [str(s) for s in series if str(s) not in pos]
+    if unknown:
+        raise ValueError(f"Series {unknown} are not among `ids` {names[:10]}.")
+    return names, [pos[str(s)] for s in series]
 
 
 def plot_history(history: dict) -> Figure:

@@ -80,6 +80,33 @@ def check_forecaster(estimator, horizon: int = 4, lookback: int = 12) -> None:
         Naming the check that failed.
     """
     name = type(estimator).__name__
+    _check_data_free(name, estimator)
+    fast = dict(
+        horizon=horizon,
+        lookback=lookback,
+        hidden_units=8,
+        max_epochs=2,
+        verbose=0,
+        random_state=0,
+    )
+    df = synthetic_panel()
+    est = clone(estimator).set_params(**fast)
+    fc = _check_fit_predict(name, est, df, horizon)
+    again = clone(estimator).set_params(**fast).fit(df).predict()
+    np.testing.assert_array_equal(
+        again["yhat"], fc["yhat"], err_msg="same seed, same forecast"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        _check_save_load(est, fc, Path(tmp) / "model")
+        _check_export(est, fc, Path(tmp) / "saved_model")
+    new = df[df["unique_id"] == "series_1"].assign(unique_id="unseen")
+    out = est.predict(new)
+    assert out["unique_id"].unique().tolist() == ["unseen"] and len(out) == horizon
+
+
+def _check_data_free(name: str, estimator) -> None:
+    """scikit-learn's data-free checks, then ``predict`` before ``fit`` raising
+    ``NotFittedError`` (``check_estimator`` would skip a forecaster)."""
     check_no_attributes_set_in_init(name, estimator)
     check_parameters_default_constructible(name, estimator)
     check_get_params_invariance(name, estimator)
@@ -91,16 +118,10 @@ def check_forecaster(estimator, horizon: int = 4, lookback: int = 12) -> None:
     else:  # pragma: no cover - a failing family
         raise AssertionError(f"{name}.predict before fit did not raise NotFittedError")
 
-    fast = dict(
-        horizon=horizon,
-        lookback=lookback,
-        hidden_units=8,
-        max_epochs=2,
-        verbose=0,
-        random_state=0,
-    )
-    df = synthetic_panel()
-    est = clone(estimator).set_params(**fast)
+
+def _check_fit_predict(name: str, est, df: pd.DataFrame, horizon: int) -> pd.DataFrame:
+    """Fit ``est`` on ``df``; its forecast, once checked: ``horizon`` finite
+    rows per series, starting one step after each series' end."""
     assert est.fit(df) is est, f"{name}.fit must return self"
     fc = est.predict()
     assert fc.groupby("unique_id").size().eq(horizon).all(), "horizon rows per series"
@@ -110,30 +131,25 @@ def check_forecaster(estimator, horizon: int = 4, lookback: int = 12) -> None:
     assert ((first - last) == pd.Timedelta(hours=1)).all(), (
         "forecasts start after the end"
     )
+    return fc
 
-    again = clone(estimator).set_params(**fast).fit(df).predict()
-    np.testing.assert_array_equal(
-        again["yhat"], fc["yhat"], err_msg="same seed, same forecast"
-    )
 
+def _check_save_load(est, fc: pd.DataFrame, path: Path) -> None:
+    """``save`` then :func:`forecaster.load` forecasts exactly the same."""
     from forecaster import load
 
-    with tempfile.TemporaryDirectory() as tmp:
-        est.save(Path(tmp) / "model")
-        loaded = load(Path(tmp) / "model")
-        np.testing.assert_array_equal(
-            loaded.predict()["yhat"],
-            fc["yhat"],
-            err_msg="save/load changed the forecasts",
-        )
-        _check_export(est, fc, Path(tmp) / "saved_model")
-
-    new = df[df["unique_id"] == "series_1"].assign(unique_id="unseen")
-    out = est.predict(new)
-    assert out["unique_id"].unique().tolist() == ["unseen"] and len(out) == horizon
+    est.save(path)
+    loaded = load(path)
+    np.testing.assert_array_equal(
+        loaded.predict()["yhat"],
+        fc["yhat"],
+        err_msg="save/load changed the forecasts",
+    )
 
 
 def _check_export(est, fc: pd.DataFrame, path: Path) -> None:
+    """The exported SavedModel, reloaded with plain TensorFlow, agrees with
+    ``predict`` to 1e-5."""
     import tensorflow as tf
 
     est.export_saved_model(path)

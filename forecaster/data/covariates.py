@@ -271,6 +271,24 @@ def future_block(
         If ``future_df`` is missing, lacks a column, a series, or a
         timestamp (naming the first), or has NaN in a needed row.
     """
+    f, key = _future_keys(future_df, columns, id_col, time_col)
+    want, pos = _future_rows(key, ids, times)
+    block = f[list(columns)].to_numpy(dtype=np.float64)[pos]
+    bad = ~np.isfinite(block)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(
+            f"future_df column {columns[c]!r} has a NaN/infinite value for series "
+            f"{want[r][0]!r} at {want[r][1]}."
+        )
+    return block
+
+
+def _future_keys(
+    future_df: pd.DataFrame | None, columns: Sequence[str], id_col: str, time_col: str
+) -> tuple[pd.DataFrame, pd.MultiIndex]:
+    """``future_df`` with parsed timestamps, and its unique ``(id, UTC time)``
+    key per row; raise if it is absent, lacks a column or repeats a key."""
     if future_df is None:
         raise ValueError(
             f"future_covariates={list(columns)} were used at fit: predict needs "
@@ -293,6 +311,14 @@ def future_block(
         raise ValueError(
             f"future_df has duplicate rows for series {key[i][0]!r} at {key[i][1]}."
         )
+    return f, key
+
+
+def _future_rows(
+    key: pd.MultiIndex, ids: np.ndarray, times: np.ndarray
+) -> tuple[pd.MultiIndex, np.ndarray]:
+    """The wanted ``(id, time)`` pairs and their rows in ``key``; raise naming
+    the first series or timestamp that ``key`` lacks."""
     horizon = len(times) // max(len(ids), 1)
     want = pd.MultiIndex.from_arrays(
         [np.repeat(np.asarray(ids, dtype=str), horizon), pd.DatetimeIndex(times)]
@@ -310,12 +336,4 @@ def future_block(
             f"future_df: series {want[i][0]!r} {what}; it needs the {horizon} "
             f"timestamps after the end of its history."
         )
-    block = f[list(columns)].to_numpy(dtype=np.float64)[pos]
-    bad = ~np.isfinite(block)
-    if bad.any():
-        r, c = np.argwhere(bad)[0]
-        raise ValueError(
-            f"future_df column {columns[c]!r} has a NaN/infinite value for series "
-            f"{want[r][0]!r} at {want[r][1]}."
-        )
-    return block
+    return want, pos

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import NoReturn
 
 import numpy as np
 import pandas as pd
@@ -50,29 +51,8 @@ def infer_freq(
         the frequency (then pass ``freq=``), or the data do not follow it.
     """
     if freq is not None:
-        try:
-            offset = pd.tseries.frequencies.to_offset(freq)
-            origin = pd.Timestamp("2000-01-01")
-            forward = origin + offset > origin
-        except (ValueError, TypeError):
-            forward = False
-        if not forward:  # not an alias, or a zero or negative step ("0h")
-            raise ValueError(
-                f"Received an invalid value for argument `freq`: {freq!r} is not a "
-                "pandas offset alias of a positive step (e.g. 'h', 'D', 'MS', "
-                "'30min')."
-            ) from None
-        check_regular(times, indptr, ids, offset.freqstr)
-        return offset.freqstr
-    found: dict[str, list[str]] = {}
-    unknown: list[int] = []
-    for k in range(len(ids)):
-        seg = times[indptr[k] : indptr[k + 1]]
-        f = infer_series_freq(seg)
-        if f is None:
-            unknown.append(k)
-        else:
-            found.setdefault(f, []).append(str(ids[k]))
+        return _checked_freq(times, indptr, ids, freq)
+    found, unknown = _series_freqs(times, indptr, ids)
     if len(found) > 1:
         summary = "; ".join(f"{f!r}: series {v[:3]}" for f, v in found.items())
         raise ValueError(
@@ -80,25 +60,69 @@ def infer_freq(
             "separately, or resample to one frequency first."
         )
     if not found:
-        # No series is regular on its own. If one is on a regular grid with
-        # gaps, name its first missing timestamp rather than only asking for
-        # freq=.
-        for k in unknown:
-            seg = times[indptr[k] : indptr[k + 1]]
-            guess = guess_series_freq(seg)
-            if guess is not None:
-                check_regular(seg, np.array([0, len(seg)]), [ids[k]], guess)
-        raise ValueError(
-            "Could not infer the frequency of any series (each needs at least 3 "
-            f"regular timestamps; series {str(ids[unknown[0]])!r} has none). Pass "
-            "freq= explicitly, e.g. freq='D'."
-        )
+        _raise_no_freq(times, indptr, ids, unknown)
     f = next(iter(found))
-    if unknown:
+    if unknown:  # series too short or irregular on their own must follow f
         sub = np.concatenate([[0], np.cumsum(np.diff(indptr)[unknown])])
         seg = np.concatenate([times[indptr[k] : indptr[k + 1]] for k in unknown])
         check_regular(seg, sub, [ids[k] for k in unknown], f)
     return f
+
+
+def _checked_freq(
+    times: np.ndarray, indptr: np.ndarray, ids: Sequence[str], freq: str
+) -> str:
+    """The user's ``freq`` as pandas spells it, once every series follows it."""
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+        origin = pd.Timestamp("2000-01-01")
+        forward = origin + offset > origin
+    except (ValueError, TypeError):
+        forward = False
+    if not forward:  # not an alias, or a zero or negative step ("0h")
+        raise ValueError(
+            f"Received an invalid value for argument `freq`: {freq!r} is not a "
+            "pandas offset alias of a positive step (e.g. 'h', 'D', 'MS', "
+            "'30min')."
+        ) from None
+    check_regular(times, indptr, ids, offset.freqstr)
+    return offset.freqstr
+
+
+def _series_freqs(
+    times: np.ndarray, indptr: np.ndarray, ids: Sequence[str]
+) -> tuple[dict[str, list[str]], list[int]]:
+    """Each regular series' frequency, as ``{freq: [ids]}``, and the numbers of
+    the series whose own timestamps show none."""
+    found: dict[str, list[str]] = {}
+    unknown: list[int] = []
+    for k in range(len(ids)):
+        f = infer_series_freq(times[indptr[k] : indptr[k + 1]])
+        if f is None:
+            unknown.append(k)
+        else:
+            found.setdefault(f, []).append(str(ids[k]))
+    return found, unknown
+
+
+def _raise_no_freq(
+    times: np.ndarray, indptr: np.ndarray, ids: Sequence[str], unknown: list[int]
+) -> NoReturn:
+    """Raise when no series is regular on its own.
+
+    If one is on a regular grid with gaps, name its first missing timestamp
+    rather than only asking for freq=.
+    """
+    for k in unknown:
+        seg = times[indptr[k] : indptr[k + 1]]
+        guess = guess_series_freq(seg)
+        if guess is not None:
+            check_regular(seg, np.array([0, len(seg)]), [ids[k]], guess)
+    raise ValueError(
+        "Could not infer the frequency of any series (each needs at least 3 "
+        f"regular timestamps; series {str(ids[unknown[0]])!r} has none). Pass "
+        "freq= explicitly, e.g. freq='D'."
+    )
 
 
 def infer_series_freq(times: np.ndarray | pd.DatetimeIndex) -> str | None:

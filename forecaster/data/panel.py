@@ -192,8 +192,7 @@ def forecast_frame(
     ids : sequence of str
         Series identifiers, shape ``(N,)``.
     last_times : numpy.ndarray
-        datetime64 last timestamp of each series, ``(N,)``; naive UTC wall
-        time when ``tz`` is set (as :class:`Panel` stores them).
+        datetime64 ``(N,)``, each series' last; UTC wall time if ``tz`` is set.
     freq : str
         Pandas offset alias of the steps.
     tz : str or None
@@ -203,8 +202,7 @@ def forecast_frame(
     id_col, time_col : str
         Column names of the output.
     as_series : bool
-        Return a frame indexed by ``time_col``, without ``id_col`` (the input
-        was one ``pd.Series``).
+        Index by ``time_col``, without ``id_col`` (the input was a Series).
     extra : dict, optional
         Further columns, each ``N * H`` values in series-major order.
 

@@ -80,25 +80,31 @@ def fit_scaler(kind: str, values: np.ndarray, indptr: np.ndarray) -> ScalerState
     n, f = len(lengths), x.shape[1]
     if kind == "none":
         return ScalerState(kind, np.zeros((n, f)), np.ones((n, f)))
+    loc, scale = _loc_scale(kind, x, indptr, lengths)
+    return ScalerState(kind, loc, _safe_scale(scale, loc))
+
+
+def _loc_scale(
+    kind: str, x: np.ndarray, indptr: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Raw per-series ``(loc, scale)``, each ``(n_series, F)``, of a ``kind``
+    other than ``"none"``; ``scale`` may still be zero."""
     if kind == "standard":
         # reduceat keeps this one vectorised pass over thousands of series.
         loc = np.add.reduceat(x, indptr[:-1], axis=0) / lengths[:, None]
         dev = x - np.repeat(loc, lengths, axis=0)
-        scale = np.sqrt(
-            np.add.reduceat(dev * dev, indptr[:-1], axis=0) / lengths[:, None]
-        )
-    elif kind == "minmax":
+        var = np.add.reduceat(dev * dev, indptr[:-1], axis=0) / lengths[:, None]
+        return loc, np.sqrt(var)
+    if kind == "minmax":
         loc = np.minimum.reduceat(x, indptr[:-1], axis=0)
-        scale = np.maximum.reduceat(x, indptr[:-1], axis=0) - loc
-    else:
-        q = np.stack(
-            [
-                np.percentile(x[a:b], [25, 50, 75], axis=0)
-                for a, b in zip(indptr[:-1], indptr[1:], strict=True)
-            ]
-        )
-        loc, scale = q[:, 1], q[:, 2] - q[:, 0]
-    return ScalerState(kind, loc, _safe_scale(scale, loc))
+        return loc, np.maximum.reduceat(x, indptr[:-1], axis=0) - loc
+    q = np.stack(  # robust: median and inter-quartile range
+        [
+            np.percentile(x[a:b], [25, 50, 75], axis=0)
+            for a, b in zip(indptr[:-1], indptr[1:], strict=True)
+        ]
+    )
+    return q[:, 1], q[:, 2] - q[:, 0]
 
 
 def _safe_scale(scale: np.ndarray, loc: np.ndarray) -> np.ndarray:

@@ -31,6 +31,11 @@ from forecaster.data import (
 )
 from forecaster.data.panel import forecast_frame
 from forecaster.data.validation import check_positive_int
+from forecaster.estimators.checkpoint import (
+    RESUME_CHOICES,
+    fingerprint,
+    open_checkpoint,
+)
 from forecaster.estimators.inputs import (
     Prepared,
     history_of,
@@ -47,6 +52,7 @@ from forecaster.estimators.uncertainty import (
     probabilistic_columns,
 )
 from forecaster.models.predictive import denormalize_numpy, point_forecast
+from forecaster.models.spec import check_choice
 
 __all__ = ["BaseForecaster"]
 
@@ -161,25 +167,29 @@ class BaseForecaster(BaseEstimator):
         static_df: pd.DataFrame | None = None,
         strategy=None,
         checkpoint_dir=None,
+        resume: str = "auto",
     ) -> BaseForecaster:
         """Train one global model over every series of ``df``.
 
         Parameters
         ----------
         df : pandas.DataFrame or pandas.Series
-            Long frame (``id_col``, ``time_col``, ``target_col`` and the
-            declared covariate columns), or one series with a
-            ``DatetimeIndex``.
+            Long frame (``id_col``, ``time_col``, ``target_col``, covariates),
+            or one series with a ``DatetimeIndex``.
         y : None
-            Ignored; present for scikit-learn compatibility.
+            Ignored (scikit-learn compatibility).
         static_df : pandas.DataFrame, optional
             One row per series (``id_col`` plus ``static_features``).
         strategy : tf.distribute.Strategy, optional
-            Train under a distribution strategy (``MirroredStrategy`` for
-            several GPUs, ``MultiWorkerMirroredStrategy`` for several hosts).
+            E.g. ``MirroredStrategy`` (GPUs), ``MultiWorkerMirroredStrategy``.
         checkpoint_dir : str or path, optional
-            Back up the training state every epoch; rerunning a killed fit
-            with the same arguments resumes where it stopped.
+            Back up the training state every epoch (weights, optimizer, early
+            stopping) in this new, empty or checkpoint directory; a killed fit
+            rerun with the same parameters and data resumes where it stopped.
+        resume : {"auto", "never", "must"}, default "auto"
+            ``"auto"`` resumes this run's checkpoint, refuses another run's
+            (naming what differs); ``"never"`` discards it and starts afresh;
+            ``"must"`` refuses to start without one.
 
         Returns
         -------
@@ -188,14 +198,18 @@ class BaseForecaster(BaseEstimator):
         Raises
         ------
         ValueError, TypeError
-            For bad input, before any TensorFlow code runs.
+            For bad input or another run's checkpoint, before TensorFlow runs.
         FloatingPointError
             If the loss becomes NaN or infinite (naming the epoch).
         """
         from forecaster.estimators.training import train
 
         self._check_params()
+        if checkpoint_dir is not None:
+            check_choice("resume", resume, RESUME_CHOICES)
         data = prepare(self, df, static_df)
+        if checkpoint_dir is not None:  # this run's directory, checked before TF
+            open_checkpoint(checkpoint_dir, fingerprint(self, data), resume)
         pipes = self._pipelines(data, endless=strategy is None)
         networks, history = train(
             self,

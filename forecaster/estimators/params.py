@@ -264,7 +264,11 @@ def check_common_params(est) -> None:
         )
     _positive_number("learning_rate", est.learning_rate)
     _positive_number("clipnorm", est.clipnorm)
-    v = est.val_size
+    _check_val_size(est.val_size)
+    _check_columns(est)
+
+
+def _check_val_size(v) -> None:
     ok = (isinstance(v, int) and not isinstance(v, bool) and v >= 0) or (
         isinstance(v, float) and 0 <= v < 1
     )
@@ -273,6 +277,10 @@ def check_common_params(est) -> None:
             "Received an invalid value for argument `val_size`, expected a number of "
             f"steps (int >= 0) or a fraction in [0, 1), got {v!r}."
         )
+
+
+def _check_columns(est) -> None:
+    """Covariate declarations: lists of names, none reserved, none twice."""
     past = as_names(est.past_covariates, "past_covariates")
     futr = as_names(est.future_covariates, "future_covariates")
     static = as_names(est.static_features, "static_features")

@@ -265,14 +265,8 @@ class Seq2SeqForecaster(BaseForecaster):
         """
         from forecaster.models.sampling import draw_noise, sample_inputs
 
-        check_is_fitted(self, "networks_")
+        sampler = self._sampler()
         check_positive_int("num_samples", num_samples)
-        if self.networks_.sampler is None:
-            raise ValueError(
-                f"No sample paths: this forecaster was fitted with the point loss "
-                f"{self.loss!r}; use loss='normal', 'student_t' or 'quantile' (or "
-                "predict(level=...) for conformal intervals)."
-            )
         hist = history_of(self, df)
         inputs = network_inputs(self, hist, future_df, static_df)
         n, h, s = len(hist.ids), self.horizon, int(num_samples)
@@ -281,10 +275,21 @@ class Seq2SeqForecaster(BaseForecaster):
         )
         rows = sample_inputs(inputs, s)  # series i's paths: rows i*S ... i*S+S-1
         rows["noise"] = draw_noise(self.loss, (n * s, h), rng)  # (N * S, H, k)
-        paths = self._forward(rows, self.networks_.sampler)  # (N * S, H), scaled
+        paths = self._forward(rows, sampler)  # (N * S, H), scaled units
         paths = paths.reshape(n, s, h).transpose(0, 2, 1)  # (N, H, S)
         loc, scale = hist.scaler.loc[:, :1], hist.scaler.scale[:, :1]  # (N, 1)
         return denormalize_numpy(paths, loc, scale, "quantile"), hist.ids
+
+    def _sampler(self):
+        """The sampler network, or a ValueError for a point loss."""
+        check_is_fitted(self, "networks_")
+        if self.networks_.sampler is None:
+            raise ValueError(
+                f"No sample paths: this forecaster was fitted with the point loss "
+                f"{self.loss!r}; use loss='normal', 'student_t' or 'quantile' (or "
+                "predict(level=...) for conformal intervals)."
+            )
+        return self.networks_.sampler
 
     def predict_attention(
         self,

@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from forecaster.atomic import fsync_path
+from forecaster.estimators.checkpoint import RECORD, read_json, remove_checkpoint
 from forecaster.models.losses import make_loss
 from forecaster.models.networks import Networks
 from forecaster.models.seq2seq import Seq2SeqDecoder
@@ -96,31 +97,52 @@ class FailOnNonFinite(keras.callbacks.Callback):
 
 
 class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """Keras's ``BackupAndRestore`` with crash-safe backups.
+    """Keras's ``BackupAndRestore`` with crash-safe backups of the whole state.
 
     Keras rewrites ``latest.weights.h5`` in place, then the epoch in a JSON
     file: a process killed during the write leaves a torn file that every
-    rerun fails to open (an h5py ``OSError``, until the directory is
-    deleted and the progress lost), and one killed between the two writes
-    resumes at the wrong epoch. Here each epoch's weights (model and
-    optimizer variables) go to a new file, then a small JSON record naming
-    that file and the epoch replaces the previous record by one atomic
-    rename, and only then is the older weights file removed: a kill at any
-    point leaves the previous or the new backup, complete.
+    rerun fails to open, and one killed between the two writes resumes at
+    the wrong epoch. Here each epoch's weights (model and optimizer
+    variables) and the early-stopping state (best value, wait counter, best
+    epoch and best weights) go to new files, then a small JSON record naming
+    them replaces the previous record by one atomic rename, and only then
+    are older files removed: a kill at any point leaves the previous or the
+    new backup, complete. A resumed run with early stopping therefore stops
+    where the uninterrupted one would.
+
+    Use :func:`open_checkpoint` first: it checks the directory is this run's.
     """
 
-    _RECORD = "backup.json"
+    def __init__(self, backup_dir, early_stopping=None):
+        super().__init__(str(backup_dir))
+        self.early_stopping = early_stopping
 
     def _load_model(self):
         root = Path(self.backup_dir)
-        if not (root / self._RECORD).is_file():
+        if not (root / RECORD).is_file():
             return
-        record = json.loads((root / self._RECORD).read_text(encoding="utf-8"))
+        record = read_json(root / RECORD, "record")
+        if not isinstance(record, dict) or not isinstance(record.get("weights"), str):
+            raise ValueError(
+                f"The checkpoint record {str(root / RECORD)!r} is malformed; delete "
+                "its directory or pass resume='never' to start afresh."
+            )
         optimizer = self.model.optimizer
         if optimizer is not None and not optimizer.built:
             optimizer.build(self.model.trainable_variables)
         self.model.load_weights(str(root / record["weights"]))
         self.model._initial_epoch = int(record["epoch"])  # as Keras's own does
+        self._restore_early_stopping(root, record.get("early_stopping"))
+
+    def _restore_early_stopping(self, root: Path, state) -> None:
+        stop = self.early_stopping
+        if stop is None or not isinstance(state, dict):
+            return
+        stop.best, stop.wait = state["best"], int(state["wait"])
+        stop.best_epoch = int(state["best_epoch"])
+        if state.get("best_weights"):
+            with np.load(root / state["best_weights"], allow_pickle=False) as npz:
+                stop.best_weights = [npz[f"w{i}"] for i in range(len(npz.files))]
 
     def _save_model(self):
         root = Path(self.backup_dir)
@@ -128,23 +150,41 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         name = f"epoch-{self._current_epoch}.weights.h5"
         self.model.save_weights(str(root / name), overwrite=True)
         fsync_path(root / name)
-        tmp = root / f"{self._RECORD}.tmp-{os.getpid()}"  # one per writer
-        tmp.write_text(
-            json.dumps({"epoch": self._current_epoch, "weights": name}),
-            encoding="utf-8",
-        )
+        record = {"epoch": self._current_epoch, "weights": name}
+        state = self._early_stopping_state(root)
+        if state is not None:
+            record["early_stopping"] = state
+        tmp = root / f"{RECORD}.tmp-{os.getpid()}"  # one per writer
+        tmp.write_text(json.dumps(record), encoding="utf-8")
         fsync_path(tmp)
-        os.replace(tmp, root / self._RECORD)  # the commit
+        os.replace(tmp, root / RECORD)  # the commit
         fsync_path(root)
-        for old in root.glob("epoch-*.weights.h5"):
-            if old.name != name:
+        keep = {name, (state or {}).get("best_weights")}
+        for old in root.glob("epoch-*"):
+            if old.name not in keep:
                 old.unlink(missing_ok=True)
 
+    def _early_stopping_state(self, root: Path) -> dict | None:
+        stop = self.early_stopping
+        if stop is None or stop.best is None:
+            return None
+        state = {
+            "best": float(stop.best),
+            "wait": int(stop.wait),
+            "best_epoch": int(stop.best_epoch),
+            "best_weights": None,
+        }
+        if stop.best_weights is not None:
+            name = f"epoch-{self._current_epoch}.best.npz"
+            with open(root / name, "wb") as f:
+                np.savez(f, **{f"w{i}": w for i, w in enumerate(stop.best_weights)})
+            fsync_path(root / name)
+            state["best_weights"] = name
+        return state
+
     def on_train_end(self, logs=None):
-        # Record first: a kill while deleting never leaves a record whose
-        # weights are gone.
-        (Path(self.backup_dir) / self._RECORD).unlink(missing_ok=True)
-        super().on_train_end(logs)
+        # Only this package's files: the directory may have been the user's.
+        remove_checkpoint(Path(self.backup_dir))
 
 
 _TEACHER_FORCING = {  # probability of feeding the truth, r: training progress
@@ -220,35 +260,24 @@ def train(
     est : BaseForecaster
         Supplies the training parameters and the family's hooks.
     build : callable
-        Returns the family's (uncompiled) networks; called inside the
-        strategy's scope so that variables are mirrored.
+        Returns the family's (uncompiled) networks under the estimator's
+        dtype policy; called inside the strategy's scope (variables mirrored).
     train_ds, val_ds : tf.data.Dataset
         Batches of ``(inputs, targets)``; ``val_ds`` may be None.
     epoch_variable : tf.Variable, optional
-        The pipeline's epoch variable (see :class:`EpochCounter`).
+        The pipeline's epoch variable (:class:`EpochCounter`).
     strategy : tf.distribute.Strategy, optional
-        E.g. ``MirroredStrategy`` (several GPUs) or
-        ``MultiWorkerMirroredStrategy`` (several hosts); the global batch is
-        split across replicas.
+        E.g. ``MirroredStrategy``; the global batch is split across replicas.
     checkpoint_dir : str or path, optional
-        Back up the training state at every epoch; a killed run restarted
-        with the same arguments resumes from the last completed epoch.
+        Back up the training state at every epoch (see
+        :class:`AtomicBackupAndRestore`).
     steps : (int,), optional
-        Batches per epoch of ``train_ds`` when it is endless (see
-        ``make_dataset(endless=True)``); ``val_ds`` stays finite.
-
-    Notes
-    -----
-    ``est.jit_compile`` is passed to ``model.compile`` (``"auto"``: XLA only
-    where Keras finds a GPU). ``est.mixed_precision`` is applied by ``build``
-    (the estimator's ``_restore``): variables stay float32, the loss is
-    computed in float32, and float16 adds dynamic loss scaling here.
+        Batches per epoch of an endless ``train_ds`` (``val_ds`` is finite).
 
     Returns
     -------
-    networks : Networks
-    history : dict
-        Loss per epoch.
+    (Networks, dict)
+        The trained networks and the loss per epoch.
     """
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
@@ -267,11 +296,9 @@ def train(
         verbose=est.verbose,
     )
     if strategy is not None:
-        # Predict on a single-device copy: under a strategy Keras's
-        # predict_on_batch runs the whole batch on every replica and
-        # concatenates (replicas x N rows), and a multi-worker model would
-        # need every worker for each call. Rebuilding also re-creates the
-        # family's other networks (e.g. seq2seq's inference network).
+        # Predict on a single-device copy: under a strategy predict_on_batch
+        # runs the whole batch on every replica (replicas x N rows), and a
+        # multi-worker model would need every worker for each call.
         trained = networks.train
         networks = build()
         networks.train.set_weights(trained.get_weights())
@@ -299,25 +326,34 @@ def _callbacks(est, val_ds, epoch_variable, checkpoint_dir) -> list:
     callbacks = [FailOnNonFinite(), *est._fit_callbacks()]
     if epoch_variable is not None:
         callbacks.append(EpochCounter(epoch_variable))
+    stop = _early_stopping(est, val_ds)
+    if stop is not None:
+        callbacks.append(stop)
     if checkpoint_dir is not None:
-        callbacks.append(AtomicBackupAndRestore(str(checkpoint_dir)))
+        # after early stopping: each backup holds its state of the same epoch
+        callbacks.append(AtomicBackupAndRestore(checkpoint_dir, early_stopping=stop))
+    return callbacks
+
+
+def _early_stopping(est, val_ds):
+    """Keras's early stopping on the validation loss, best weights restored."""
     if est.early_stopping_patience is None:
-        return callbacks
+        return None
     if val_ds is None:
         warnings.warn(
             "Early stopping is off: no series is long enough for a validation "
             f"part (val_size={est.val_size!r}); training runs all "
             f"{est.max_epochs} epochs.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
-        return callbacks
-    stop = keras.callbacks.EarlyStopping(
+        return None
+    return keras.callbacks.EarlyStopping(
         monitor="val_loss",
         patience=est.early_stopping_patience,
         restore_best_weights=True,
+        verbose=int(est.verbose > 0),
     )
-    return [*callbacks, stop]
 
 
 def _steps_per_execution(steps, most: int = 32) -> int:

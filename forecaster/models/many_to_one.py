@@ -4,14 +4,22 @@
 -> [window denorm]``: the last hidden state summarises the window and one
 dense layer emits every horizon step at once (NeuralForecast's
 ``recurrent=False``, darts' ``BlockRNNModel``).
+
+>>> nets = build_many_to_one(lookback=8, n_features=1, horizon=3, hidden_units=4)
+>>> nets.predict.output_shape
+(None, 3)
 """
 
 from __future__ import annotations
 
 import keras
 
-from forecaster.models.heads import HeadDenormalization, output_head
-from forecaster.models.layers import WindowNormalization, recurrent_layer
+from forecaster.models.heads import output_head
+from forecaster.models.layers import (
+    WindowDenormalization,
+    WindowNormalization,
+    recurrent_layer,
+)
 from forecaster.models.networks import Networks
 
 __all__ = ["build_many_to_one", "covariate_features", "future_effect"]
@@ -32,16 +40,13 @@ def build_many_to_one(
     loss: str = "mse",
     quantiles: tuple[float, ...] | None = None,
 ) -> Networks:
-    """Build a functional many-to-one forecaster.
+    """Build the network of a many-to-one forecaster (see the module docstring).
 
     Parameters
     ----------
-    lookback : int
-        Input window length ``L``.
-    n_features : int
-        Channels per time step ``F`` (target first).
-    horizon : int
-        Steps forecast at once ``H``.
+    lookback, n_features, horizon : int
+        Window length ``L``, channels per step ``F`` (target first), steps
+        forecast at once ``H``.
     cell : str
         Recurrent cell, see :func:`forecaster.models.layers.recurrent_layer`.
     hidden_units, num_layers : int
@@ -51,58 +56,61 @@ def build_many_to_one(
         recurrent dropout, which would disable cuDNN).
     window_norm : {"standard", "mean", None}
         Per-window normalisation of the target channel.
-    n_future : int
-        Future-known channels over the horizon (input ``future``), fed to
-        the head next to the last hidden state.
-    n_static : int
-        Numeric static features (input ``static_numeric``).
-    static_vocab_sizes : tuple of int
-        Vocabulary size (including the "unknown" code 0) of each categorical
-        static feature (input ``static_codes``), each given an embedding.
-    loss : str
-        Picks the head (:func:`forecaster.models.heads.output_head`): a point
-        forecast ``(B, H)``, quantiles or distribution parameters ``(B, H, P)``.
-    quantiles : tuple of float, optional
-        Levels of the quantile head.
+    n_future, n_static, static_vocab_sizes
+        Future-known channels (input ``future (B, H, n_future)``, see
+        :func:`future_effect`), numeric statics (``static_numeric``) and each
+        categorical static's vocabulary size, "unknown" code 0 included
+        (``static_codes``, see :func:`covariate_features`).
+    loss, quantiles
+        The head, see :func:`forecaster.models.heads.output_head`.
 
     Returns
     -------
     Networks
-        One network, both ``train`` and ``predict``: dict inputs
-        (``history`` ``(B, L, F)`` and the optional covariate inputs), output
+        One network, both ``train`` and ``predict``: the input dict ->
         ``(B, H)`` (point losses) or ``(B, H, P)``.
-
-    Examples
-    --------
-    >>> nets = build_many_to_one(lookback=8, n_features=1, horizon=3,
-    ...                          hidden_units=4)
-    >>> nets.predict.output_shape
-    (None, 3)
     """
     # B: batch, L: lookback, F: features, H: horizon, U: hidden units
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
     x = inputs["history"]
     if window_norm is not None:
         x, loc, scale = WindowNormalization(window_norm, name="window_norm")(x)
+    x = _stacked_rnn(x, cell, hidden_units, num_layers, dropout)  # (B, U)
+    x, shift = _with_covariates(
+        inputs, x, horizon, hidden_units, n_future, n_static, static_vocab_sizes
+    )  # (B, U + S), (B, H) or None
+    out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
+    if window_norm is not None:
+        out = WindowDenormalization(loss, name="window_denorm")([out, loc, scale])
+    model = keras.Model(inputs, out, name=f"many_to_one_{cell}")
+    return Networks(model, model, loss=loss, quantiles=tuple(quantiles or ()))
+
+
+def _stacked_rnn(x, cell: str, units: int, num_layers: int, dropout: float):
+    """``(B, L, F) -> (B, U)``: the last layer's last hidden state summarises
+    the window; dropout after each layer."""
     for i in range(num_layers):
         last = i == num_layers - 1
-        rnn = recurrent_layer(
-            cell, hidden_units, return_sequences=not last, name=f"rnn_{i}"
-        )
+        rnn = recurrent_layer(cell, units, return_sequences=not last, name=f"rnn_{i}")
         x = rnn(x)  # (B, L, U), the last layer -> (B, U)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    return x
+
+
+def _with_covariates(
+    inputs: dict, x, horizon: int, units: int, n_future, n_static, static_vocab_sizes
+):
+    """Add the covariate inputs to ``inputs``; return the head's features
+    (``x (B, U)`` and the statics ``(B, S)``) and the future effect ``(B, H)``
+    on the location (None without future covariates)."""
+    # B: batch, U: hidden units, S: static features, H: horizon
     feats = covariate_features(inputs, horizon, 0, n_static, static_vocab_sizes)
     if feats:
         x = keras.layers.Concatenate(name="head_inputs")([x, *feats])  # (B, U + S)
-    shift = None
-    if n_future:
-        shift = future_effect(inputs, x, horizon, n_future, hidden_units)  # (B, H)
-    out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
-    if window_norm is not None:
-        out = HeadDenormalization(loss, name="window_denorm")([out, loc, scale])
-    model = keras.Model(inputs, out, name=f"many_to_one_{cell}")
-    return Networks(model, model, loss=loss, quantiles=tuple(quantiles or ()))
+    if not n_future:
+        return x, None
+    return x, future_effect(inputs, x, horizon, n_future, units)  # (B, H)
 
 
 def future_effect(inputs: dict, context, horizon: int, n_future: int, units: int):

@@ -15,23 +15,31 @@ parameters ``(B, H, P)`` and feeds back their point value; a third model
 feeds back draws instead, from noise given as an input, for sample paths
 coherent across the horizon (:mod:`forecaster.models.sampling`).
 
-:func:`build_seq2seq` returns a training and an inference model (no
-``targets`` input) sharing every layer, and the sampler on request. The
-step loop is one ``keras.ops.scan`` (one graph: exports, runs under XLA and
-on GPU); only ``keras.layers`` and ``keras.ops``, so the models run on any
-Keras backend.
+:func:`build_seq2seq` returns the networks, sharing every layer, in a
+:class:`~forecaster.models.networks.Networks`. The step loop is one
+``keras.ops.scan`` (one graph: exports, runs on GPU); only ``keras.layers``
+and ``keras.ops``, so the models run on any Keras backend.
+
+>>> nets = build_seq2seq(lookback=8, n_features=1, horizon=3, hidden_units=4)
+>>> nets.train.output_shape, nets.predict.output_shape  # train also takes targets
+((None, 3), (None, 3))
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import keras
 from keras import ops
 
-from forecaster.models.attention import SCORES, Seq2SeqAttention
-from forecaster.models.heads import HeadDenormalization
-from forecaster.models.layers import CELLS, recurrent_layer
-from forecaster.models.layers import WindowDenormalization as Denorm
-from forecaster.models.layers import WindowNormalization as Norm
+from forecaster.models.attention import Seq2SeqAttention
+from forecaster.models.layers import (
+    WindowDenormalization,
+    WindowNormalization,
+    recurrent_cell,
+    recurrent_layer,
+)
+from forecaster.models.many_to_one import covariate_features
 from forecaster.models.networks import Networks
 from forecaster.models.sampling import (
     draw,
@@ -39,42 +47,16 @@ from forecaster.models.sampling import (
     point_value,
     step_parameterisation,
 )
-from forecaster.models.spec import POINT_LOSSES, check_loss, head_size
+from forecaster.models.spec import (
+    ATTENTIONS,
+    POINT_LOSSES,
+    WIRINGS,
+    check_choice,
+    check_loss,
+    head_size,
+)
 
-__all__ = [
-    "WIRINGS",
-    "ATTENTIONS",
-    "build_seq2seq",
-    "recurrent_cell",
-    "Seq2SeqAttention",
-    "Seq2SeqDecoder",
-]
-
-WIRINGS = ("init_state", "context_every_step")
-ATTENTIONS = (None, *SCORES)
-
-
-def _check_choice(name: str, value, choices) -> None:
-    if value not in choices:
-        raise ValueError(
-            f"Received an invalid value for argument `{name}`, expected one of "
-            f"{choices}, got {value!r}."
-        )
-
-
-def recurrent_cell(cell: str, units: int, name: str | None = None):
-    """The one-step cell (``call(x, states) -> (h, new_states)``) of ``cell``,
-    the one that :func:`recurrent_layer` loops for the same name."""
-    from forecaster.models.cells import CoupledLSTMCell, PeepholeLSTMCell
-
-    _check_choice("cell", cell, CELLS)
-    return {
-        "lstm": keras.layers.LSTMCell,
-        "gru": keras.layers.GRUCell,  # reset_after=True, as the cuDNN GRU
-        "rnn": keras.layers.SimpleRNNCell,
-        "peephole_lstm": PeepholeLSTMCell,
-        "coupled_lstm": CoupledLSTMCell,
-    }[cell](units, name=name)
+__all__ = ["build_seq2seq", "Seq2SeqDecoder"]
 
 
 @keras.saving.register_keras_serializable(package="forecaster")
@@ -136,8 +118,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
         # The scan over horizon steps uses a dynamic tensor list that XLA
         # cannot compile; jit_compile="auto" would otherwise fail on GPUs.
         self.supports_jit = False
-        _check_choice("wiring", wiring, WIRINGS)
-        _check_choice("attention", attention, ATTENTIONS)
+        check_choice("wiring", wiring, WIRINGS)
+        check_choice("attention", attention, ATTENTIONS)
         self.cell_name = cell
         self.units = int(units)
         self.horizon = int(horizon)
@@ -174,18 +156,29 @@ class Seq2SeqDecoder(keras.layers.Layer):
 
     def call(self, inputs, training=None):
         # B: batch, L: lookback, H: horizon, U: units, E: encoder width,
-        # P: parameters per step (1 for a point loss), k: noise channels
+        # C: context, S: static, P: parameters per step (1 for a point loss)
         enc = inputs["encoder_outputs"]  # (B, L, E)
-        context = inputs["context"]  # (B, C)
-        states = list(inputs["states"])  # [(B, U), ...]
+        sampling = inputs.get("noise") is not None  # draws fed back: paths
+        forced = bool(training) and inputs.get("targets") is not None and not sampling
+        xs = self._per_step_inputs(inputs, forced)  # [(H, B, .), ...]
+        attend = self.attention_layer is not None
+        keys = self.attention_layer.project_keys(enc) if attend else None
+        fixed = [inputs["context"]] if self._context_every_step else []  # (B, C)
+        fixed += [inputs["static"]] if inputs.get("static") is not None else []
+        constants = dict(enc=enc, keys=keys, fixed=fixed, training=training)
+        step = partial(self._step, sampling=sampling, forced=forced, **constants)
+        init = self._initial_carry(inputs["first"], enc, list(inputs["states"]))
+        _, stacked = ops.scan(step, init, xs=xs, length=self.horizon)
+        return self._outputs(stacked, sampling)
+
+    def _per_step_inputs(self, inputs: dict, forced: bool) -> list:
+        """What changes per step, time-major ``(H, B, .)``: the true previous
+        value, whether to feed it (the scheduled-sampling coin), then the
+        rows of ``noise`` and ``future`` if given."""
+        # B: batch, H: horizon, k: noise channels, Ff: future channels
         first = inputs["first"]  # (B, 1)
-        targets = inputs.get("targets")  # (B, H) or None
-        static = inputs.get("static")  # (B, S) or None
-        future = inputs.get("future")  # (B, H, Ff) or None
-        noise = inputs.get("noise")  # (B, H, k) or None: sample paths
-        teacher_forced = bool(training) and targets is not None and noise is None
-        if teacher_forced:
-            prev_true = ops.concatenate([first, targets[:, :-1]], axis=1)  # (B, H)
+        if forced:
+            prev_true = ops.concatenate([first, inputs["targets"][:, :-1]], axis=1)
             prev_true = ops.transpose(prev_true)[:, :, None]  # (H, B, 1)
             coins = keras.random.uniform(ops.shape(prev_true), seed=self.seed_generator)
             p = ops.cast(self.sampling_probability, coins.dtype)  # mixed precision
@@ -193,56 +186,60 @@ class Seq2SeqDecoder(keras.layers.Layer):
         else:
             prev_true = ops.repeat(first[None], self.horizon, axis=0)  # (H, B, 1)
             use_truth = ops.zeros_like(prev_true, dtype="bool")  # (H, B, 1)
-        attend = self.attention_layer is not None
-        keys = self.attention_layer.project_keys(enc) if attend else None
-        xs = [prev_true, use_truth]  # what changes per step
-        if noise is not None:
-            xs.append(ops.transpose(noise, (1, 0, 2)))  # (H, B, k)
-        if future is not None:
-            xs.append(ops.transpose(future, (1, 0, 2)))  # (H, B, Ff)
-        fixed = [context] if self._context_every_step else []  # fed at every step
-        fixed += [] if static is None else [static]  # (B, C), (B, S)
+        xs = [prev_true, use_truth]
+        for name in ("noise", "future"):  # (B, H, k), (B, H, Ff) -> (H, B, .)
+            if inputs.get(name) is not None:
+                xs.append(ops.transpose(inputs[name], (1, 0, 2)))
+        return xs
 
-        def step(carry, xs):
-            prev_pred, step_states = carry[0], carry[3:]  # (B, 1), [(B, U)]
-            truth, take_truth, rest = xs[0], xs[1], xs[2:]  # (B, 1), (B, 1)
-            step_noise, rest = (rest[0], rest[1:]) if noise is not None else (0, rest)
-            if teacher_forced:
-                prev_pred = ops.stop_gradient(prev_pred)
-            x = [ops.where(take_truth, truth, prev_pred), *rest, *fixed]
-            x = ops.concatenate(x, axis=-1) if len(x) > 1 else x[0]  # (B, 1 + ...)
-            h, new_states = self.cell(x, list(step_states), training=training)
-            weights = carry[2]  # (B, L)
-            if attend:
-                attn, weights = self.attention_layer([h, enc, keys])  # (B, E)
-                h = ops.concatenate([h, attn], axis=-1)  # (B, U + E)
-            out = fed = self.projection(h)  # (B, P)
-            if self.params_layer is not None:
-                out = self.params_layer(out)  # (B, P) parameters, float32
-                fed = (
-                    draw(out, step_noise, self.loss, self.quantiles)
-                    if noise is not None
-                    else point_value(out, self.loss, self.quantiles)
-                )  # (B, 1): a draw or the point forecast is the next input
-                fed = ops.cast(fed, prev_pred.dtype)
-            new_carry = [fed, out, weights, *new_states]
-            return new_carry, new_carry
-
-        # Keras's TensorFlow scan stacks outputs shaped like the carry, so the
-        # carry holds every per-step output: value fed back, head outputs,
-        # weights, states.
-        out0 = first
+    def _initial_carry(self, first, enc, states: list) -> list:
+        """The scan's first carry: ``[fed (B, 1), out (B, P), weights (B, L),
+        *states]``. Keras's TensorFlow scan stacks outputs shaped like the
+        carry, so the carry holds every per-step output."""
+        out0 = first  # (B, 1)
         if self.params_layer is not None:  # (B, P) float32 zeros
-            out0 = ops.repeat(
-                ops.cast(ops.zeros_like(first), "float32"), self.n_params, 1
-            )
-        init = [first, out0, ops.zeros_like(enc[:, :, 0]), *states]
-        _, stacked = ops.scan(step, init, xs=xs, length=self.horizon)
-        if noise is not None or self.params_layer is None:
+            out0 = ops.cast(ops.zeros_like(first), "float32")
+            out0 = ops.repeat(out0, self.n_params, 1)
+        return [first, out0, ops.zeros_like(enc[:, :, 0]), *states]
+
+    def _step(self, carry, xs, *, enc, keys, fixed, sampling, forced, training):
+        """One decoder step: input, cell, attention, projection, feedback."""
+        # B: batch, L: lookback, U: units, E: encoder width, P: parameters
+        prev_pred, weights, states = carry[0], carry[2], carry[3:]  # (B, 1), (B, L)
+        truth, take_truth, rest = xs[0], xs[1], xs[2:]  # (B, 1), (B, 1)
+        step_noise, rest = (rest[0], rest[1:]) if sampling else (None, rest)
+        if forced:  # no gradient through the fed-back prediction
+            prev_pred = ops.stop_gradient(prev_pred)
+        x = [ops.where(take_truth, truth, prev_pred), *rest, *fixed]
+        x = ops.concatenate(x, axis=-1) if len(x) > 1 else x[0]  # (B, 1 + ...)
+        h, new_states = self.cell(x, list(states), training=training)  # (B, U)
+        if self.attention_layer is not None:
+            attn, weights = self.attention_layer([h, enc, keys])  # (B, E), (B, L)
+            h = ops.concatenate([h, attn], axis=-1)  # (B, U + E)
+        out = fed = self.projection(h)  # (B, P)
+        if self.params_layer is not None:
+            out = self.params_layer(out)  # (B, P) parameters, float32
+            fed = self._feedback(out, step_noise, prev_pred.dtype)  # (B, 1)
+        new_carry = [fed, out, weights, *new_states]
+        return new_carry, new_carry
+
+    def _feedback(self, params, noise, dtype):
+        """The next step's input from a step's parameters ``(B, P) -> (B, 1)``:
+        a draw of ``noise`` when sampling, else the point forecast."""
+        if noise is not None:
+            fed = draw(params, noise, self.loss, self.quantiles)
+        else:
+            fed = point_value(params, self.loss, self.quantiles)
+        return ops.cast(fed, dtype)
+
+    def _outputs(self, stacked: list, sampling: bool):
+        """The stacked carries ``(H, B, .)`` -> forecasts (and weights)."""
+        # B: batch, H: horizon, L: lookback, P: parameters per step
+        if sampling or self.params_layer is None:
             forecast = ops.transpose(stacked[0][:, :, 0])  # (B, H) fed values
         else:
             forecast = ops.transpose(stacked[1], (1, 0, 2))  # (B, H, P)
-        if not attend:
+        if self.attention_layer is None:
             return forecast
         return forecast, ops.transpose(stacked[2], (1, 0, 2))  # (B, H, L)
 
@@ -291,159 +288,157 @@ def build_seq2seq(
     quantiles: tuple[float, ...] | None = None,
     return_sampler: bool = False,
 ) -> Networks:
-    """Build the training, inference (and sampler) networks of a seq2seq forecaster.
+    """Build the networks of a seq2seq forecaster (see the module docstring).
 
     Parameters
     ----------
     lookback, n_features, horizon : int
         ``L``, ``F`` (target first) and ``H``.
-    cell : str
-        Cell of the encoder and the decoder (see ``recurrent_layer``).
-    hidden_units, num_layers : int
-        Width of every layer; depth of the encoder (the decoder is one cell).
-    dropout : float
-        Dropout after each encoder layer (never inside the decoder loop).
-    bidirectional : bool
-        The states of both directions are concatenated, then projected (one
-        dense layer per state) to initialise the decoder.
-    wiring, attention, seed
-        See :class:`Seq2SeqDecoder`.
+    cell, hidden_units, num_layers, dropout, bidirectional
+        The encoder's, with dropout after each layer; the decoder is one cell.
+    wiring, attention, seed, loss, quantiles
+        The decoder's: see :class:`Seq2SeqDecoder`.
     context_units : int or None
-        With ``wiring="context_every_step"``, the context fed at every step is
-        a learned linear projection of the encoder's final state to this
-        width (a bottleneck); ``None`` feeds the state itself.
-    window_norm : {"standard", "mean", None}
-        Per-window normalisation; the decoder works in the normalised space.
-    return_attention : bool
-        Also build the attention network, which outputs the forecasts and the
-        attention weights ``(B, H, L)``.
-    n_future : int
-        Future-known channels (input ``future`` ``(B, H, n_future)``), fed to
-        the decoder at their step.
-    n_static, static_vocab_sizes
-        Static inputs as in ``many_to_one.covariate_features``, fed to the
-        decoder at every step.
-    loss, quantiles
-        The decoder's head (see :class:`Seq2SeqDecoder`): the outputs are
-        ``(B, H)`` for a point loss, else ``(B, H, P)`` as
-        :func:`~forecaster.models.heads.output_head`'s.
-    return_sampler : bool
-        Also return the sampler (``quantile`` / ``normal`` / ``student_t``).
+        Width of a linear bottleneck on the context fed at every step.
+    window_norm, n_future, n_static, static_vocab_sizes
+        As in :func:`~forecaster.models.many_to_one.build_many_to_one`; the
+        decoder sees ``future`` row ``t`` at step ``t``, ``static`` at all.
+    return_attention, return_sampler : bool
+        Also build ``attention`` and ``sampler`` (a probabilistic ``loss``).
 
     Returns
     -------
     Networks
-        ``train``: dict inputs ``history`` ``(B, L, F)``, ``targets``
-        ``(B, H)`` and the covariates, output ``(B, H[, P])``, teacher forced
-        when called with ``training=True``, free running otherwise.
-        ``predict``: the same inputs but ``targets``, output ``(B, H[, P])``.
-        ``attention`` (with ``return_attention``): ``[forecasts, weights]``.
-        ``sampler`` (with ``return_sampler``): the inference inputs plus
-        ``noise`` ``(B, H, k)`` (see
-        :func:`~forecaster.models.sampling.draw_noise`), output one sampled
-        path per row ``(B, H)``, each draw fed back to the decoder.
-
-    Examples
-    --------
-    >>> nets = build_seq2seq(lookback=8, n_features=1, horizon=3, hidden_units=4)
-    >>> nets.train.output_shape, nets.predict.output_shape
-    ((None, 3), (None, 3))
+        ``train`` takes ``targets (B, H)`` too, teacher forced under
+        ``training=True``; ``predict`` runs free.
     """
-    _check_choice("wiring", wiring, WIRINGS)
-    _check_choice("attention", attention, ATTENTIONS)
-    if return_attention and attention is None:
-        raise ValueError("`return_attention=True` needs an `attention` mechanism.")
-    if return_sampler and check_loss(loss) in POINT_LOSSES:
-        raise ValueError(
-            f"`return_sampler=True` needs a probabilistic `loss`, got {loss!r}."
-        )
+    _check_arguments(wiring, attention, loss, return_attention, return_sampler)
     # B: batch, L: lookback, F: features, H: horizon, U: hidden units
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
     targets = keras.Input((horizon,), name="targets")
-    x, targets_n = inputs["history"], targets
-    if window_norm is not None:
-        x, loc, scale = Norm(window_norm, name="window_norm")(x)
-        targets_n = (targets - loc) / scale  # (B, H)
+    x, targets_n, stats = _normalise(inputs["history"], targets, window_norm)
     first = x[:, -1, :1]  # (B, 1): y_{-1}, the last observed value
+    x, states = _encode(x, cell, hidden_units, num_layers, dropout, bidirectional)
+    ctx, states = _context(states, hidden_units, bidirectional, wiring, context_units)
+    args = (cell, hidden_units, horizon, wiring, attention, seed, loss, quantiles)
+    decoder = Seq2SeqDecoder(*args, name="decoder")
+    encoded = dict(encoder_outputs=x, context=ctx, states=states, first=first)
+    encoded |= _covariates(inputs, horizon, n_future, n_static, static_vocab_sizes)
+    extra = (return_attention, return_sampler)
+    return _networks(decoder, inputs, encoded, stats, (targets, targets_n), extra)
 
+
+def _check_arguments(wiring, attention, loss, return_attention, return_sampler):
+    """Validate the choices before any layer is built from them."""
+    check_choice("wiring", wiring, WIRINGS)
+    check_choice("attention", attention, ATTENTIONS)
+    check_loss(loss)
+    if return_attention and attention is None:
+        raise ValueError("`return_attention=True` needs an `attention` mechanism.")
+    if return_sampler and loss in POINT_LOSSES:
+        raise ValueError(
+            f"`return_sampler=True` needs a probabilistic `loss`, got {loss!r}."
+        )
+
+
+def _normalise(history, targets, window_norm: str | None):
+    """``(x (B, L, F), targets (B, H), (loc, scale) or None)``: the window and
+    the targets normalised by the window's statistics ``(B, 1)``, if any."""
+    if window_norm is None:
+        return history, targets, None
+    x, loc, scale = WindowNormalization(window_norm, name="window_norm")(history)
+    return x, (targets - loc) / scale, (loc, scale)
+
+
+def _encode(x, cell: str, units: int, num_layers: int, dropout, bidirectional):
+    """The stacked (bi)RNN encoder ``(B, L, F) -> (B, L, E)``, ``E`` = ``U``
+    or ``2U``, and its last layer's final states (forward, then backward)."""
     for i in range(num_layers):
         last = i == num_layers - 1
         name = None if bidirectional else f"encoder_{i}"
-        layer = recurrent_layer(cell, hidden_units, True, last, name=name)
+        layer = recurrent_layer(cell, units, True, last, name=name)
         if bidirectional:
             layer = keras.layers.Bidirectional(layer, name=f"encoder_{i}")
         out = layer(x)
-        x, states = (out[0], list(out[1:])) if last else (out, [])
+        x, states = (out[0], list(out[1:])) if last else (out, [])  # (B, L, E)
         if dropout:
             x = keras.layers.Dropout(dropout, name=f"dropout_{i}")(x)
+    return x, states
+
+
+def _context(states: list, units: int, bidirectional, wiring, context_units):
+    """The context ``(B, C)`` and the decoder's initial states ``[(B, U)]``.
+
+    The context is the first final state; bidirectional, each state's two
+    directions are concatenated (the decoder's states projected back to
+    ``U``); fed at every step, it may pass a bottleneck of ``context_units``.
+    """
+    context = states[0]  # (B, U)
     if bidirectional:  # [fwd states..., bwd states...] -> one per state
         n = len(states) // 2
         concat = keras.layers.Concatenate
         merged = [concat()([states[j], states[n + j]]) for j in range(n)]
         context = merged[0]  # (B, 2U)
         states = [
-            keras.layers.Dense(hidden_units, name=f"bridge_{j}")(s)
+            keras.layers.Dense(units, name=f"bridge_{j}")(s)
             for j, s in enumerate(merged)
         ]
-    else:
-        context = states[0]  # (B, U)
     if wiring == "context_every_step" and context_units:
-        # A linear bottleneck on the context fed at every step: the raw state
-        # adds U x gates*U decoder input weights that over-fit short series
-        # (measured on elnino, benchmarks/results/context_units.json).
-        context = keras.layers.Dense(context_units, name="context_projection")(
-            context
-        )  # (B, C)
+        # A linear bottleneck: the raw state adds U x gates*U decoder input
+        # weights that over-fit short series (measured on elnino,
+        # benchmarks/results/context_units.json).
+        layer = keras.layers.Dense(context_units, name="context_projection")
+        context = layer(context)  # (B, C)
+    return context, states
 
-    decoder = Seq2SeqDecoder(
-        cell,
-        hidden_units,
-        horizon,
-        wiring,
-        attention,
-        seed,
-        loss,
-        quantiles,
-        name="decoder",
-    )
-    encoded = dict(encoder_outputs=x, context=context, states=states, first=first)
+
+def _covariates(inputs: dict, horizon, n_future, n_static, static_vocab_sizes):
+    """Add the covariate inputs to ``inputs``; return the decoder's: ``future
+    (B, H, Ff)`` and ``static (B, S)`` (as in the many-to-one family)."""
+    fed = {}
     if n_future:
         inputs["future"] = keras.Input((horizon, n_future), name="future")
-        encoded["future"] = inputs["future"]
+        fed["future"] = inputs["future"]
     if n_static or static_vocab_sizes:
-        from forecaster.models.many_to_one import covariate_features
-
         static = covariate_features(inputs, horizon, 0, n_static, static_vocab_sizes)
         many = len(static) > 1
-        encoded["static"] = keras.layers.Concatenate()(static) if many else static[0]
-    point = loss in POINT_LOSSES
-    denorm = Denorm(name="window_denorm") if point else HeadDenormalization(loss)
+        fed["static"] = keras.layers.Concatenate()(static) if many else static[0]
+    return fed
 
-    def decode(decoder_inputs, denorm=denorm):  # the same layers for every model
-        out = decoder(decoder_inputs)
-        forecast, weights = out if attention is not None else (out, None)
-        if window_norm is not None:
-            forecast = denorm([forecast, loc, scale])  # (B, H[, P])
-        return forecast, weights
 
-    train_out, _ = decode({**encoded, "targets": targets_n})
-    forecast, weights = decode(encoded)
-    name = f"seq2seq_{cell}"
+def _decode(decoder, decoder_inputs: dict, stats, denorm):
+    """Run the decoder; map its forecasts back with the window's ``stats``."""
+    out = decoder(decoder_inputs)
+    forecast, weights = out if decoder.attention is not None else (out, None)
+    if stats is not None:
+        forecast = denorm([forecast, *stats])  # (B, H[, P])
+    return forecast, weights
+
+
+def _networks(decoder, inputs, encoded, stats, targets, extra) -> Networks:
+    """The models over the one decoder: ``train`` (``targets`` is the pair
+    data units, normalised), ``predict``, and ``extra`` says whether to
+    build ``attention`` and ``sampler``."""
+    (targets, targets_n), (with_attention, with_sampler) = targets, extra
+    name = f"seq2seq_{decoder.cell_name}"
+    denorm = WindowDenormalization(decoder.loss, name="window_denorm")
+    train_out, _ = _decode(decoder, {**encoded, "targets": targets_n}, stats, denorm)
+    forecast, weights = _decode(decoder, encoded, stats, denorm)
     train = keras.Model({**inputs, "targets": targets}, train_out, name=name)
-    infer = keras.Model(inputs, forecast, name=f"{name}_inference")
-    attend = None
-    if return_attention:
+    predict = keras.Model(inputs, forecast, name=f"{name}_inference")
+    attend = sampler = None
+    if with_attention:
         attend = keras.Model(inputs, [forecast, weights], name=f"{name}_attention")
-    sampler = None
-    if return_sampler:
-        noise = keras.Input((horizon, noise_channels(loss)), name="noise")
-        paths, _ = decode({**encoded, "noise": noise}, Denorm(name="path_denorm"))
-        sampler = keras.Model({**inputs, "noise": noise}, paths, name=f"{name}_sampler")
-    return Networks(
-        train=train,
-        predict=infer,
-        loss=loss,
-        quantiles=tuple(quantiles or ()),
-        sampler=sampler,
-        attention=attend,
-    )
+    if with_sampler:
+        sampler = _sampler(decoder, inputs, encoded, stats, f"{name}_sampler")
+    quantiles = tuple(decoder.quantiles or ())
+    return Networks(train, predict, decoder.loss, quantiles, sampler, attend)
+
+
+def _sampler(decoder, inputs, encoded, stats, name: str):
+    """The ``predict`` inputs and ``noise (B, H, k)`` -> one path per row
+    ``(B, H)``, each draw fed back to the decoder."""
+    noise = keras.Input((decoder.horizon, noise_channels(decoder.loss)), name="noise")
+    denorm = WindowDenormalization(name="path_denorm")  # paths are values
+    paths, _ = _decode(decoder, {**encoded, "noise": noise}, stats, denorm)
+    return keras.Model({**inputs, "noise": noise}, paths, name=name)
