@@ -169,11 +169,12 @@ def build(family, cell, hidden, lookback):
     if family == "many_to_one":
         from forecaster.models.many_to_one import build_many_to_one
 
-        return build_many_to_one(lookback, 1, HORIZON, cell=cell, hidden_units=hidden)
+        nets = build_many_to_one(lookback, 1, HORIZON, cell=cell, hidden_units=hidden)
+        return nets.train
     from forecaster.models.seq2seq import build_seq2seq
 
-    train, _ = build_seq2seq(lookback, 1, HORIZON, cell=cell, hidden_units=hidden)
-    return train
+    nets = build_seq2seq(lookback, 1, HORIZON, cell=cell, hidden_units=hidden)
+    return nets.train
 
 
 def train_speed(cfg: dict, pipeline: str, min_time: float) -> dict:

@@ -89,6 +89,20 @@ def _swap_into_place(tmp: Path, target: Path) -> None:
     fsync_path(target.parent)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
+    _remove_leftovers(target)
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Remove what interrupted saves of ``target`` left beside it.
+
+    A killed save leaves its ``.tmp-`` directory, and a kill between the two
+    renames its ``.old-`` backup; once a save of the same path has succeeded,
+    neither holds anything worth keeping.
+    """
+    for kind in ("tmp", "old"):
+        pattern = glob.escape(str(target.parent / f".{target.name}.{kind}-")) + "*"
+        for leftover in glob.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def fsync_path(path: Path) -> None:

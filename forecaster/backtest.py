@@ -16,6 +16,12 @@ model that saw data after its cutoff. ``refit=True`` fits a fresh clone at
 every window on the data up to that window's cutoff; ``refit=N`` does so every
 ``N`` windows (windows in between reuse the last fit).
 
+Several models compare in one call: ``cross_validation({"lstm": est,
+"snaive": SeasonalNaive(season_length=12)}, df)`` runs each over the same
+windows and gives one forecast column per name (``lstm``, ``lstm_lo80``...,
+``snaive``), which :func:`evaluate_cv` scores side by side. A model without a
+horizon (a baseline's ``horizon=None``) forecasts the others'.
+
 Examples
 --------
 >>> from forecaster import RecurrentForecaster
@@ -37,12 +43,11 @@ from __future__ import annotations
 import inspect
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from forecaster.data.frequency import infer_freq
 from forecaster.data.validation import (
@@ -72,17 +77,15 @@ def cross_validation(
     target_col: str | None = None,
     verbose: bool = False,
 ) -> pd.DataFrame:
-    """Rolling-origin backtest of a forecaster over ``n_windows`` cutoffs.
+    """Rolling-origin backtest of one forecaster, or several, over ``n_windows``.
 
     Parameters
     ----------
-    estimator : forecaster estimator
-        Unfitted or fitted (its fitted state is ignored); any object with
-        ``horizon``, ``fit(df, static_df=)`` and ``predict(df=, future_df=,
-        static_df=)`` that :func:`sklearn.base.clone` can copy.
+    estimator : forecaster estimator or dict of str to estimators
+        One model, or several by name; any object with ``horizon``,
+        ``fit(df)`` and ``predict(df=)`` that :func:`sklearn.base.clone` copies.
     df : pandas.DataFrame or pandas.Series
-        Long frame (``id_col, time_col, target_col`` and the estimator's
-        covariates) or one series with a ``DatetimeIndex``; regular series.
+        Long frame (``id_col, time_col, target_col``, covariates) or a Series.
     n_windows : int, default 3
         Number of cutoffs per series.
     step_size : int, optional
@@ -90,35 +93,65 @@ def cross_validation(
     refit : bool or int, default False
         ``False``: one fit; ``True``: a fit per window; ``N``: every ``N``.
     static_df : pandas.DataFrame, optional
-        Static features, passed to every ``fit`` and ``predict``.
+        Static features, for the models whose ``fit`` / ``predict`` take them.
     level : sequence of float, optional
         Passed to ``predict(level=...)`` (prediction intervals).
     id_col, time_col, target_col : str, optional
-        Column names; default the estimator's (``unique_id, ds, y``).
+        Column names; default the models' (``unique_id, ds, y``).
     verbose : bool, default False
-        Print one progress line per window.
+        Print one progress line per window (and model).
 
     Returns
     -------
     pandas.DataFrame
-        ``id_col, time_col, "cutoff", target_col, "yhat"`` plus the other
-        columns of ``predict`` (``yhat_q0.1``, ``yhat_lo80``...), sorted by
-        series (ids as text), cutoff and time.
+        ``id_col, time_col, "cutoff", target_col``, then ``predict``'s columns
+        (``yhat``, ``yhat_lo80``...), for a dict each model's by its name
+        (``lstm``, ``lstm_lo80``...); by series (ids as text), cutoff, time.
 
     Raises
     ------
-    ValueError
-        On bad arguments or data, or a series too short for the windows
-        (named; skipped with a warning under ``drop_short=True``).
-    TypeError
-        If ``level`` is given to a ``predict`` without ``level``.
-
+    ValueError, TypeError
+        On bad arguments or data, models that disagree (horizon, columns), a
+        ``predict`` without ``level`` given one, or a series too short for the
+        windows (named; skipped with a warning under ``drop_short=True``).
     """
-    cols = _columns(estimator, id_col, time_col, target_col)
-    plan = _plan(estimator, n_windows, step_size, refit, level)
-    frame, pos, future = _prepare(df, estimator, cols)
-    frame, pos = _check_lengths(frame, pos, plan, estimator)
-    return _run(estimator, frame, pos, cols, plan, future, static_df, verbose)
+    models = _models(estimator)
+    cols = _columns(models, id_col, time_col, target_col)
+    plan = _plan(models, n_windows, step_size, refit, level)
+    frame, pos = _prepare(df, models, cols, plan)
+    runs = [
+        _run(e, k, frame, pos, cols, plan, static_df, verbose)
+        for k, e in models.items()
+    ]
+    return _side_by_side(runs, cols)
+
+
+def _models(estimator) -> dict:
+    """``{name: estimator}`` (``{None: estimator}`` for one); models without
+    a horizon get the others' (on a clone: the caller's stays unset)."""
+    from sklearn.base import clone
+
+    if not isinstance(estimator, Mapping):
+        return {None: estimator}
+    names = list(estimator)
+    if not names or not all(isinstance(k, str) and k for k in names):
+        raise ValueError(
+            "Received an invalid value for argument `estimator`: expected one "
+            f"estimator or a non-empty dict {{name: estimator}}, got names {names!r}."
+        )
+    horizons = {k: getattr(e, "horizon", None) for k, e in estimator.items()}
+    known = sorted({h for h in horizons.values() if h is not None})
+    if len(known) > 1:
+        raise ValueError(
+            f"The models disagree on the horizon ({horizons}): a backtest "
+            "compares forecasts of one horizon. Give them the same horizon."
+        )
+    if not known:
+        return dict(estimator)
+    return {
+        k: clone(e).set_params(horizon=known[0]) if horizons[k] is None else e
+        for k, e in estimator.items()
+    }
 
 
 class _Plan(NamedTuple):
@@ -132,40 +165,46 @@ class _Plan(NamedTuple):
     predict_kw: dict  # level=, when intervals are asked for
 
 
-def _plan(est, n_windows, step_size, refit, level) -> _Plan:
-    """Check the backtest's arguments against the estimator."""
-    horizon = getattr(est, "horizon", None)
+def _plan(models: dict, n_windows, step_size, refit, level) -> _Plan:
+    """Check the backtest's arguments against the models."""
+    horizon = getattr(next(iter(models.values())), "horizon", None)
     check_positive_int("horizon", horizon)
     check_positive_int("n_windows", n_windows)
     step = horizon if step_size is None else step_size
     check_positive_int("step_size", step)
-    if level is not None and not _accepts(est.predict, "level"):
-        raise TypeError(
-            f"{type(est).__name__}.predict does not accept `level`, got "
-            f"level={level!r}. Leave level=None, or use an estimator whose "
-            "predict gives prediction intervals."
-        )
+    for est in models.values():
+        if level is not None and not _accepts(est.predict, "level"):
+            raise TypeError(
+                f"{type(est).__name__}.predict does not accept `level`, got "
+                f"level={level!r}. Leave level=None, or use an estimator whose "
+                "predict gives prediction intervals."
+            )
     every = _refit_every(refit, n_windows)
-    return _Plan(
-        horizon, n_windows, step, every, {} if level is None else {"level": level}
-    )
+    kw = {} if level is None else {"level": level}
+    return _Plan(horizon, n_windows, step, every, kw)
 
 
-def _columns(est, id_col, time_col, target_col) -> tuple[str, str, str]:
-    """Column names: the arguments, else the estimator's, else the defaults."""
+def _columns(models: dict, id_col, time_col, target_col) -> tuple[str, str, str]:
+    """Column names: the arguments, else the models' (which must agree), else
+    the defaults; model names must differ from them."""
     out = []
     for name, given, default in (
         ("id_col", id_col, "unique_id"),
         ("time_col", time_col, "ds"),
         ("target_col", target_col, "y"),
     ):
-        own = getattr(est, name, None)
-        if given is not None and own is not None and given != own:
+        own = sorted({getattr(e, name, None) for e in models.values()} - {None})
+        if len(own) > 1:
+            raise ValueError(f"The models disagree on {name}: {own}; give them one.")
+        if given is not None and own and own[0] != given:
             raise ValueError(
-                f"Received {name}={given!r} but the estimator has {name}={own!r}; "
+                f"Received {name}={given!r} but the estimator has {name}={own[0]!r}; "
                 f"set it on the estimator (`estimator.set_params({name}=...)`)."
             )
-        out.append(given if given is not None else own if own is not None else default)
+        out.append(given if given is not None else own[0] if own else default)
+    clash = [k for k in models if k in (*out, "cutoff")]
+    if clash:
+        raise ValueError(f"Model names {clash} are column names of the output.")
     return tuple(out)  # type: ignore[return-value]
 
 
@@ -186,11 +225,21 @@ def _accepts(func, name: str) -> bool:
     return any(p.name == name or p.kind is p.VAR_KEYWORD for p in params)
 
 
-def _prepare(df, est, cols) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
-    """Validated frame sorted by (id as str, time), each row's distance from
-    its series' end (0 for the last row) and the future covariates' names."""
+def _supported(func, **kwargs) -> dict:
+    """The ``kwargs`` that are set and that ``func`` takes (a baseline takes
+    no ``static_df``)."""
+    return {k: v for k, v in kwargs.items() if v is not None and _accepts(func, k)}
+
+
+def _future(est) -> list[str]:
+    return as_names(getattr(est, "future_covariates", None), "future_covariates")
+
+
+def _prepare(df, models: dict, cols, plan) -> tuple[pd.DataFrame, np.ndarray]:
+    """Validated frame sorted by (id as str, time) and each row's distance
+    from its series' end (0 for the last row), without series too short."""
     id_col, time_col, target_col = cols
-    future = as_names(getattr(est, "future_covariates", None), "future_covariates")
+    future = list(dict.fromkeys(c for e in models.values() for c in _future(e)))
     if isinstance(df, pd.Series):
         df = series_to_frame(df, id_col, time_col, target_col)
     frame = validate_long_frame(df, id_col, time_col, target_col, future)
@@ -200,22 +249,25 @@ def _prepare(df, est, cols) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
     t = frame[time_col]
     if isinstance(t.dtype, pd.DatetimeTZDtype):
         t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    freqs = [getattr(e, "freq", None) for e in models.values()]
     # Regular series, so that the forecast timestamps are rows of df.
     infer_freq(
         t.to_numpy(dtype="datetime64[ns]"),
         indptr,
         key[starts],
-        getattr(est, "freq", None),
+        next((f for f in freqs if f is not None), None),
     )
     lengths = np.diff(indptr)
     pos = np.repeat(indptr[1:], lengths) - 1 - np.arange(len(frame))
-    return frame.assign(**{_KEY: key}), pos, future
+    return _check_lengths(frame.assign(**{_KEY: key}), pos, plan, models.values())
 
 
-def _check_lengths(frame, pos, plan: _Plan, est):
-    """Raise (or, with ``drop_short``, warn and drop) naming the short series."""
+def _check_lengths(frame, pos, plan: _Plan, models):
+    """Raise (or, with ``drop_short`` on a model, warn and drop for all)
+    naming the short series."""
     horizon, n_windows, step = plan.horizon, plan.n_windows, plan.step
-    lookback = getattr(est, "lookback", None)
+    lookbacks = [getattr(e, "lookback", None) for e in models]
+    lookback = max((lb for lb in lookbacks if lb), default=None)
     after = horizon + (n_windows - 1) * step  # rows after the first cutoff
     history = (lookback + horizon) if lookback else horizon + 1
     need = after + history
@@ -232,17 +284,21 @@ def _check_lengths(frame, pos, plan: _Plan, est):
         f"points: {history} before the first cutoff ({why}) and {after} after it "
         "((n_windows - 1) * step_size + horizon)."
     )
-    if not getattr(est, "drop_short", False) or len(short) == len(sizes):
+    drop = any(getattr(e, "drop_short", False) for e in models)
+    if not drop or len(short) == len(sizes):
         raise ValueError(f"{what} Reduce n_windows or step_size, or drop them.")
     warnings.warn(f"Skipped {what}", UserWarning, stacklevel=3)
     keep = ~frame[_KEY].isin(short.index).to_numpy()
     return frame.loc[keep].reset_index(drop=True), pos[keep]
 
 
-def _run(est, frame, pos, cols, plan: _Plan, future, static_df, verbose):
-    """Fit and forecast every window; the forecasts joined to the truth."""
+def _run(est, name, frame, pos, cols, plan: _Plan, static_df, verbose):
+    """Fit and forecast every window with one model; its forecasts (named
+    ``name`` when given) joined to the truth."""
+    from sklearn.base import clone
+
     id_col, time_col, target_col = cols
-    data = frame.drop(columns=_KEY)
+    data, future = frame.drop(columns=_KEY), _future(est)
     model, parts = None, []
     for k in range(plan.n_windows):
         start = time.perf_counter()
@@ -251,29 +307,53 @@ def _run(est, frame, pos, cols, plan: _Plan, future, static_df, verbose):
         ahead = (pos < offset) & (pos >= offset - plan.horizon)
         fitted = k % plan.every == 0
         if fitted:
-            model = clone(est).fit(history, static_df=static_df)
-        future_df = None
-        if future:
-            # Future-known covariates over the horizon; never the target.
-            future_df = data.loc[ahead, [id_col, time_col, *future]]
-        fc = model.predict(
-            df=history, future_df=future_df, static_df=static_df, **plan.predict_kw
-        )
+            model = clone(est)
+            model.fit(history, **_supported(model.fit, static_df=static_df))
+        # Future-known covariates over the horizon; never the target.
+        future_df = data.loc[ahead, [id_col, time_col, *future]] if future else None
+        kw = _supported(model.predict, future_df=future_df, static_df=static_df)
+        fc = model.predict(df=history, **kw, **plan.predict_kw)
         cut = frame.loc[pos == offset, [_KEY, time_col]]
         truth = frame.loc[ahead, [_KEY, id_col, time_col, target_col]]
         truth.insert(3, "cutoff", truth[_KEY].map(cut.set_index(_KEY)[time_col]))
         parts.append(_join(truth, fc, cols))
         if verbose:
-            _progress(k, plan.n_windows, cut[time_col], fitted, start)
+            _progress(name, k, plan.n_windows, cut[time_col], fitted, start)
     out = pd.concat(parts, ignore_index=True)
     out = out.sort_values([_KEY, "cutoff", time_col], kind="stable")
-    return out.drop(columns=_KEY).reset_index(drop=True)
+    out = out.drop(columns=_KEY).reset_index(drop=True)
+    return out if name is None else out.rename(columns=lambda c: _named(c, name, cols))
 
 
-def _progress(k: int, n_windows: int, cutoffs: pd.Series, fitted: bool, start: float):
+def _named(column: str, name: str, cols) -> str:
+    """``yhat`` -> ``name``, ``yhat_lo80`` -> ``name_lo80``; keys unchanged."""
+    if column in (*cols, "cutoff"):
+        return column
+    if column == "yhat" or column.startswith("yhat_"):
+        return name + column[len("yhat") :]
+    return f"{name}_{column}"
+
+
+def _side_by_side(runs: list[pd.DataFrame], cols) -> pd.DataFrame:
+    """The models' forecast columns next to one copy of the keys and truth
+    (every run has the same rows in the same order)."""
+    keys = [cols[0], cols[1], "cutoff", cols[2]]
+    out = runs[0]
+    for run in runs[1:]:
+        same = all(
+            np.array_equal(run[k].to_numpy(), out[k].to_numpy()) for k in keys[:3]
+        )
+        if not same:  # cannot happen: every run joins the same truth rows
+            raise RuntimeError("cross_validation: the models' windows differ")
+        out = pd.concat([out, run.drop(columns=keys)], axis=1)
+    return out
+
+
+def _progress(name, k: int, n_windows: int, cutoffs, fitted: bool, start: float):
     """One line per window: its cutoffs, whether it fitted, how long it took."""
+    who = "" if name is None else f" [{name}]"
     print(
-        f"cross_validation: window {k + 1}/{n_windows}, cutoffs "
+        f"cross_validation{who}: window {k + 1}/{n_windows}, cutoffs "
         f"{cutoffs.min()} .. {cutoffs.max()}: {'fit and ' if fitted else ''}forecast "
         f"{len(cutoffs)} series in {time.perf_counter() - start:.2f}s",
         flush=True,
@@ -310,7 +390,7 @@ def evaluate_cv(
     df: pd.DataFrame | pd.Series,
     metrics: Sequence[str] = ("mae", "rmse", "smape", "mase"),
     season_length: int = 1,
-    models: Sequence[str] = ("yhat",),
+    models: Sequence[str] | None = None,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
@@ -331,8 +411,8 @@ def evaluate_cv(
         ``"mase"``, ``"crps"``, ``"coverage80"``...).
     season_length : int, default 1
         Seasonal period of the MASE scale.
-    models : sequence of str, default ("yhat",)
-        Forecast columns to score.
+    models : sequence of str, optional
+        Forecast columns to score; default every model's (``yhat``, or names).
     id_col, time_col, target_col : str
         Column names.
 

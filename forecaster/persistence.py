@@ -24,7 +24,6 @@ interrupted save leaves the previous artifact at ``path`` untouched.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import os
@@ -35,10 +34,19 @@ from typing import Any
 
 import numpy as np
 
-from forecaster._registry import estimator_classes, state_classes
+from forecaster._registry import estimator_classes
 from forecaster._registry import register_state_class as register_state_class
 from forecaster._version import __version__
 from forecaster.atomic import atomic_directory, backups_of
+from forecaster.codec import (
+    CONFIG_FILE,
+    STATE_FILE,
+    ArtifactError,
+    decode,
+    encode,
+    from_json,
+    to_json,
+)
 from forecaster.models.networks import Networks
 
 __all__ = [
@@ -49,18 +57,13 @@ __all__ = [
     "save",
 ]
 
-FORMAT_VERSION = 1
-CONFIG_FILE = "config.json"
+FORMAT_VERSION = 2  # 2: manifest.json hashes the config too; 1 (0.1.0) still loads
+MANIFEST_FILE = "manifest.json"
+_MAX_CONFIG_BYTES = 64 << 20  # far above any real config (arrays live in state.npz)
 WEIGHTS_FILE = "model.weights.h5"
-STATE_FILE = "state.npz"
 _FILES = (CONFIG_FILE, WEIGHTS_FILE, STATE_FILE)
-_TUPLE_KEY = "__tuple__"
 # Keras 3 on NumPy 2 converts TF variables with np.array(x, copy=False).
 _NUMPY_COPY_WARNING = "__array__ implementation doesn't accept a copy keyword"
-
-
-class ArtifactError(ValueError):
-    """A saved artifact is missing, corrupted or not one this version reads."""
 
 
 # -- what old artifacts lack or hold ----------------------------------------------
@@ -77,124 +80,6 @@ def _legacy_state(state: dict[str, Any], est) -> dict[str, Any]:
     # Before window_norm="auto", the parameter was the value used.
     state.setdefault("window_norm_", est.window_norm)
     return state
-
-
-# -- encoding the fitted state ----------------------------------------------------
-def _to_json(value: Any, where: str) -> Any:
-    """``value`` as JSON, tuples tagged; TypeError naming ``where`` otherwise."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value)
-    if isinstance(value, list):
-        return [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, tuple):
-        return {_TUPLE_KEY: [_to_json(v, f"{where}[{i}]") for i, v in enumerate(value)]}
-    if isinstance(value, dict):
-        out = {}
-        for k, v in value.items():
-            if not isinstance(k, str) or k == _TUPLE_KEY:
-                raise TypeError(
-                    f"Cannot save `{where}`: dictionary keys must be strings other "
-                    f"than {_TUPLE_KEY!r}, got {k!r}."
-                )
-            out[k] = _to_json(v, f"{where}[{k!r}]")
-        return out
-    raise TypeError(
-        f"Cannot save `{where}` of type {type(value).__qualname__}: fitted state "
-        "must be numpy arrays, registered dataclasses "
-        "(forecaster.persistence.register_state_class), or JSON values (dict, "
-        "list, tuple, str, int, float, bool, None). Teach "
-        "forecaster.persistence to store this type."
-    )
-
-
-def _from_json(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_from_json(v) for v in value]
-    if isinstance(value, dict):
-        if set(value) == {_TUPLE_KEY}:
-            return tuple(_from_json(v) for v in value[_TUPLE_KEY])
-        return {k: _from_json(v) for k, v in value.items()}
-    return value
-
-
-def _encode(value: Any, key: str, arrays: dict[str, np.ndarray]) -> dict:
-    """Describe one state value in JSON, putting its arrays into ``arrays``."""
-    if isinstance(value, np.ndarray):
-        return _encode_array(value, key, arrays)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
-        if state_classes().get(cls.__name__) is not cls:
-            raise TypeError(
-                f"Cannot save `{key}`: the dataclass {cls.__qualname__} is not "
-                "registered; add it with "
-                "forecaster.persistence.register_state_class."
-            )
-        fields = {
-            f.name: _encode(getattr(value, f.name), f"{key}.{f.name}", arrays)
-            for f in dataclasses.fields(value)
-        }
-        return {"type": "dataclass", "class": cls.__name__, "fields": fields}
-    return {"type": "json", "value": _to_json(value, key)}
-
-
-def _encode_array(arr: np.ndarray, key: str, arrays: dict[str, np.ndarray]) -> dict:
-    entry = {"type": "array", "key": key, "dtype": str(arr.dtype)}
-    if arr.dtype == object:
-        if not all(isinstance(v, str) for v in arr.flat):
-            raise TypeError(
-                f"Cannot save `{key}`: an object array must hold only strings."
-            )
-        stored = arr.astype(str) if arr.size else np.zeros(arr.shape, dtype="U1")
-    elif arr.dtype.kind in "biufcmMUS":
-        stored = arr
-    else:
-        raise TypeError(
-            f"Cannot save `{key}`: arrays of dtype {arr.dtype} are not supported."
-        )
-    arrays[key] = stored
-    return entry
-
-
-def _decode(entry: Any, where: str, arrays: dict[str, np.ndarray]) -> Any:
-    kind = entry.get("type") if isinstance(entry, dict) else None
-    if kind == "json" and "value" in entry:
-        return _from_json(entry["value"])
-    if kind == "array":
-        key, dtype = entry.get("key"), entry.get("dtype")
-        if key not in arrays:
-            raise ArtifactError(f"{STATE_FILE} lacks the array {key!r} of `{where}`.")
-        arr = arrays[key]
-        if dtype == "object" and arr.dtype.kind == "U":
-            return arr.astype(object)
-        if str(arr.dtype) != dtype:
-            raise ArtifactError(
-                f"`{where}` in {STATE_FILE} has dtype {arr.dtype}, but "
-                f"{CONFIG_FILE} says {dtype}."
-            )
-        return arr
-    if kind == "dataclass":
-        name = entry.get("class")
-        cls = state_classes().get(name) if isinstance(name, str) else None
-        if cls is None:
-            raise ArtifactError(
-                f"`{where}` names the unknown state class {name!r}; known: "
-                f"{sorted(state_classes())}."
-            )
-        fields = entry.get("fields")
-        expected = {f.name for f in dataclasses.fields(cls) if f.init}
-        if not isinstance(fields, dict) or set(fields) != expected:
-            got = sorted(fields) if isinstance(fields, dict) else fields
-            raise ArtifactError(
-                f"`{where}` ({name}) has fields {got}, expected {sorted(expected)}."
-            )
-        return cls(**{k: _decode(v, f"{where}.{k}", arrays) for k, v in fields.items()})
-    raise ArtifactError(f"`{where}` in {CONFIG_FILE} is malformed: {entry!r}.")
 
 
 def _fitted_state(estimator) -> dict[str, Any]:
@@ -289,9 +174,10 @@ def save(estimator, path: str | os.PathLike) -> None:
         config["sha256"] = {
             name: _sha256(tmp / name) for name in (WEIGHTS_FILE, STATE_FILE)
         }
-        # config.json last: a directory with a config is a complete artifact.
         with open(tmp / CONFIG_FILE, "w", encoding="utf-8") as f:
             json.dump(config, f, indent=2)
+        manifest = {"sha256": {CONFIG_FILE: _sha256(tmp / CONFIG_FILE)}}
+        (tmp / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
 
 
 def _config(estimator, arrays: dict[str, np.ndarray]) -> dict:
@@ -304,10 +190,10 @@ def _config(estimator, arrays: dict[str, np.ndarray]) -> dict:
             "forecaster._registry.register_estimator."
         )
     params = {
-        k: _to_json(v, f"params.{k}") for k, v in estimator.get_params(False).items()
+        k: to_json(v, f"params.{k}") for k, v in estimator.get_params(False).items()
     }
     state = {
-        name: _encode(value, name, arrays)
+        name: encode(value, name, arrays)
         for name, value in _fitted_state(estimator).items()
     }
     return {
@@ -323,23 +209,55 @@ def _config(estimator, arrays: dict[str, np.ndarray]) -> dict:
 
 
 # -- load -------------------------------------------------------------------------
-def _read_config(root: Path) -> dict:
+def _parse_json(path: Path, what: str):
+    """``path``'s JSON, bounded in size and depth: ArtifactError otherwise."""
+    if path.stat().st_size > _MAX_CONFIG_BYTES:
+        raise ArtifactError(f"{what} is larger than {_MAX_CONFIG_BYTES} bytes.")
     try:
-        text = (root / CONFIG_FILE).read_text(encoding="utf-8")
-        config = json.loads(text)
+        return json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ArtifactError(f"{CONFIG_FILE} is not valid JSON ({err}).") from err
+        raise ArtifactError(f"{what} is not valid JSON ({err}).") from err
+    except RecursionError as err:  # e.g. 200,000 nested lists
+        raise ArtifactError(f"{what} is nested too deeply.") from err
+
+
+def _check_manifest(root: Path) -> int:
+    """Check ``config.json`` against the manifest; the format version it implies."""
+    if not (root / MANIFEST_FILE).is_file():
+        return 1  # artifacts of format 1 (release 0.1.0) have no manifest
+    manifest = _parse_json(root / MANIFEST_FILE, MANIFEST_FILE)
+    recorded = manifest.get("sha256") if isinstance(manifest, dict) else None
+    if not isinstance(recorded, dict) or not isinstance(recorded.get(CONFIG_FILE), str):
+        raise ArtifactError(f"{MANIFEST_FILE} is malformed.")
+    if recorded[CONFIG_FILE] != _sha256(root / CONFIG_FILE):
+        raise ArtifactError(
+            f"{CONFIG_FILE} is corrupted or was modified: its SHA-256 does not "
+            f"match the one recorded in {MANIFEST_FILE}."
+        )
+    return FORMAT_VERSION
+
+
+def _read_config(root: Path) -> dict:
+    expected = _check_manifest(root)
+    config = _parse_json(root / CONFIG_FILE, CONFIG_FILE)
     if not isinstance(config, dict):
         raise ArtifactError(f"{CONFIG_FILE} must hold a JSON object.")
     version = config.get("format_version")
-    if type(version) is not int or version != FORMAT_VERSION:
+    if version == FORMAT_VERSION and expected != FORMAT_VERSION:
+        raise ArtifactError(f"missing {MANIFEST_FILE}.")
+    if type(version) is not int or version != expected:
         versions = config.get("versions")
         saved_by = versions.get("forecaster") if isinstance(versions, dict) else None
         raise ArtifactError(
             f"unknown format_version {version!r} in {CONFIG_FILE}; this version "
-            f"of forecaster reads format_version {FORMAT_VERSION}. Load it with "
-            f"the forecaster version that saved it ({saved_by or 'unknown'})."
+            f"of forecaster reads format_version {FORMAT_VERSION} (and 1). Load "
+            f"it with the forecaster version that saved it ({saved_by or 'unknown'})."
         )
+    _check_config_types(config)
+    return config
+
+
+def _check_config_types(config: dict) -> None:
     types = {
         "estimator": str,
         "params": dict,
@@ -353,7 +271,6 @@ def _read_config(root: Path) -> dict:
                 f"{CONFIG_FILE} lacks {key!r} (a JSON {typ.__name__}) or it is "
                 "malformed."
             )
-    return config
 
 
 def _check_files(root: Path, config: dict) -> None:
@@ -382,7 +299,7 @@ def _new_estimator(config: dict):
             f"{sorted(classes)}."
         )
     cls = classes[name]
-    params = _from_json(config["params"])
+    params = from_json(config["params"])
     for key, value in _PARAMS_BEFORE_ADDED.get(name, {}).items():
         params.setdefault(key, value)
     unknown = sorted(set(params) - set(cls._get_param_names()))
@@ -469,6 +386,8 @@ def load(path: str | os.PathLike):
         _load_weights(networks.train, root, config["weight_shapes"])
     except ArtifactError as err:
         raise fail(str(err)) from err
+    except RecursionError as err:  # a state nested within json's limit, deeper
+        raise fail(f"{CONFIG_FILE} is nested too deeply.") from err
     est.networks_ = networks
     return est
 
@@ -481,7 +400,7 @@ def _read_state(config: dict, arrays: dict[str, np.ndarray]) -> dict[str, Any]:
         if not (public and name.endswith("_")):  # as save writes them
             raise ArtifactError(f"invalid fitted attribute name {name!r}.")
         try:
-            state[name] = _decode(entry, name, arrays)
+            state[name] = decode(entry, name, arrays)
         except ArtifactError:
             raise
         except (TypeError, ValueError) as err:  # e.g. a dataclass refusing

@@ -62,10 +62,71 @@ VALUE_KINDS = [
 MAGNITUDES = [*[1.0] * 6, 0.0, 1e30, 1e-30, 1e38, 1e-300, 1e300, 1e39]
 SPECIALS = [np.nan, np.inf, -np.inf, 5e-324, 3.4e38, -1e39, 0.0]
 TIMEZONES = ["UTC", "Europe/Paris", "Asia/Kolkata", "America/New_York"]
+# Zones a tz-aware frame is recorded in, with DST changes for its series to
+# cross (local wall-clock time of each change; Tokyo and Kolkata have none).
+DST_CHANGES = {
+    "Europe/Berlin": ["2021-03-28 02:00", "2021-10-31 02:00"],
+    "America/New_York": ["2021-03-14 02:00", "2021-11-07 01:00"],
+    "Australia/Sydney": ["2021-04-04 02:00", "2021-10-03 02:00"],
+    "Australia/Lord_Howe": ["2021-04-04 01:30", "2021-10-03 02:00"],  # 30 min
+    "Asia/Tokyo": ["2021-06-01 00:00"],
+    "Asia/Kolkata": ["2021-06-01 00:00"],
+}
+
+
+def _local_start(freq: str, rnd) -> tuple[pd.Timestamp, str]:
+    """A naive wall-clock start a few steps before a DST change, and its zone."""
+    zone = rnd.choice(sorted(DST_CHANGES))
+    change = pd.Timestamp(rnd.choice(DST_CHANGES[zone]))
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if not isinstance(offset, pd.offsets.Tick):
+        # calendar steps at local midnight, or at an hour some day lacks or repeats
+        change = change.normalize() + pd.Timedelta(hours=rnd.choice([0, 0, 0, 2, 1]))
+    return change - rnd.randrange(0, 12) * offset, zone
+
+
+def _local_range(start: pd.Timestamp, n: int, freq: str, zone: str) -> pd.DatetimeIndex:
+    """``n`` timestamps of ``freq`` as a recorder in ``zone`` writes them:
+    fixed durations are real elapsed time (an autumn hour twice); calendar
+    steps are wall-clock times, the ones a DST change skips moved forward."""
+    if isinstance(pd.tseries.frequencies.to_offset(freq), pd.offsets.Tick):
+        first = start.tz_localize(zone, ambiguous=True, nonexistent="shift_forward")
+        return pd.date_range(first, periods=n, freq=freq)
+    wall = pd.date_range(start, periods=n, freq=freq)
+    dst = np.ones(n, dtype=bool)
+    return wall.tz_localize(zone, ambiguous=dst, nonexistent="shift_forward")
+
+
+def _aware_times(t: pd.Series, kind: str, rnd) -> pd.Series | None:
+    """Tz-aware ``t`` in another representation, or None for the kinds that
+    start from naive timestamps."""
+    if kind == "tz":
+        return t.dt.tz_convert(rnd.choice(TIMEZONES))
+    if kind == "mixed_tz":
+        return pd.Series([x.tz_convert(rnd.choice(TIMEZONES)) for x in t], dtype=object)
+    if kind == "aware_and_naive":
+        return pd.Series(
+            [x.tz_localize(None) if rnd.random() < 0.5 else x for x in t],
+            dtype=object,
+        )
+    if kind in ("str", "str_dayfirst"):  # ISO text with its UTC offset
+        return t.astype(str)
+    if kind == "object":
+        return t.astype(object)
+    if kind == "unit_s":
+        return t.dt.as_unit("s")
+    if kind == "datetime":
+        return t
+    return None
 
 
 def _times(t: pd.Series, kind: str, rnd) -> pd.Series:
     """The timestamps ``t`` in another representation, often a broken one."""
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        aware = _aware_times(t, kind, rnd)
+        if aware is not None:
+            return aware
+        t = t.dt.tz_localize(None)
     pick = rnd.randrange(len(t)) if len(t) else None
     if kind == "tz":
         return t.dt.tz_localize("UTC").dt.tz_convert(rnd.choice(TIMEZONES))
@@ -174,11 +235,18 @@ def _case(draw):
         ids[rnd.randrange(len(ids))] = rnd.choice([None, np.nan, pd.NA])
     freq = draw(st.sampled_from(FREQS))
     start = pd.Timestamp("2020-01-01") + pd.Timedelta(hours=rnd.randrange(10_000))
+    zone = None
+    if rnd.random() < 0.2:  # recorded in a local zone, across a DST change
+        start, zone = _local_start(freq, rnd)
     parts = [
         pd.DataFrame(
             {
                 "unique_id": pd.Series([uid] * n, dtype=object),
-                "ds": pd.date_range(start, periods=n, freq=freq),
+                "ds": (
+                    pd.date_range(start, periods=n, freq=freq)
+                    if zone is None
+                    else _local_range(start, n, freq, zone)
+                ),
             }
         )
         for uid, n in ((u, rnd.choice([0, 1, 3, 6, 10, 16, 24, 24])) for u in ids)

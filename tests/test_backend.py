@@ -94,8 +94,8 @@ def test_default_models_meet_cudnn_conditions(cell):
     from forecaster.models.many_to_one import build_many_to_one
     from forecaster.models.seq2seq import build_seq2seq
 
-    m2o = build_many_to_one(8, 1, 3, cell=cell, hidden_units=4, num_layers=2)
-    s2s, _ = build_seq2seq(8, 1, 3, cell=cell, hidden_units=4, num_layers=2)
+    m2o = build_many_to_one(8, 1, 3, cell=cell, hidden_units=4, num_layers=2).train
+    s2s = build_seq2seq(8, 1, 3, cell=cell, hidden_units=4, num_layers=2).train
     for model, expected in ((m2o, 2), (s2s, 2)):
         layers = _recurrent_layers(model)
         assert len(layers) == expected, model.name
@@ -233,11 +233,11 @@ def run(name, train, infer, inputs):
                  "finite": bool(np.isfinite(pred).all())}
 
 for cell in ("lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"):
-    m = build_many_to_one(L, 1, H, cell=cell, hidden_units=8)
+    m = build_many_to_one(L, 1, H, cell=cell, hidden_units=8).train
     run(f"many_to_one_{cell}", m, m, {"history": x})
 for attention in (None, "bahdanau"):
-    train, infer = build_seq2seq(L, 1, H, hidden_units=8, attention=attention, seed=0)
-    run(f"seq2seq_{attention}", train, infer, {"history": x, "targets": y})
+    nets = build_seq2seq(L, 1, H, hidden_units=8, attention=attention, seed=0)
+    run(f"seq2seq_{attention}", nets.train, nets.predict, {"history": x, "targets": y})
 out["tensorflow_imported"] = sys.modules.get("tensorflow") is not None
 json.dump(out, open(sys.argv[1], "w"))
 """

@@ -194,9 +194,13 @@ def test_frame_errors():
         naive(df.drop(columns="y"), 1)
     with pytest.raises(TypeError, match="Expected a pandas DataFrame .* got dict"):
         naive({"y": [1.0]}, 1)
-    with pytest.raises(ValueError, match="`horizon`, expected a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="`horizon`, expected a positive integer, got 0"
+    ):
         naive(df, 0)
-    with pytest.raises(ValueError, match="`horizon`, expected a positive integer, got 1.5"):
+    with pytest.raises(
+        ValueError, match="`horizon`, expected a positive integer, got 1.5"
+    ):
         theta(df, 1.5)
     with pytest.raises(ValueError, match="Duplicate \\('unique_id', 'ds'\\) pair"):
         naive(pd.concat([df, df.iloc[:1]]), 1)
@@ -230,7 +234,9 @@ def test_frequency_errors():
 def test_array_errors():
     with pytest.raises(ValueError, match="y must be 1-D with >= 3 points and no NaN"):
         theta_forecast([1.0, 2.0], 1)
-    with pytest.raises(ValueError, match="`season_length`, expected a positive integer, got 0"):
+    with pytest.raises(
+        ValueError, match="`season_length`, expected a positive integer, got 0"
+    ):
         seasonal_naive_forecast([1.0, 2.0], 1, 0)
 
 
@@ -263,7 +269,10 @@ def test_seasonal_naive_frame_levels_match_the_array_function():
 
 
 def test_seasonal_naive_interval_errors():
-    with pytest.raises(ValueError, match=r"`level`, expected percentages in \(0, 100\) such as \[80, 95\], got 100"):
+    with pytest.raises(
+        ValueError,
+        match=r"`level`, expected percentages in \(0, 100\) such as \[80, 95\], got 100",
+    ):
         seasonal_naive_interval([1.0, 2.0, 3.0], 2, 1, 100)
     with pytest.raises(ValueError, match="`level`, expected percentages .* got '80'"):
         seasonal_naive_interval([1.0, 2.0, 3.0], 2, 1, "80")

@@ -109,7 +109,10 @@ def test_future_block_exact_timestamps_in_order():
         (None, "predict needs future_df="),
         ("drop_row", r"series 'a' is missing timestamp 2020-01-02 01:00:00"),
         ("drop_series", r"series 'b' has no rows at all"),
-        ("nan", "'x' has a NaN/infinite value for series 'a' at 2020-01-02 00:00:00"),
+        (
+            "nan",
+            r"'x' has a NaN/infinite value at row 0 \(series 'a', ds 2020-01-02 00:00",
+        ),
         ("no_col", r"future_df is missing columns: \['x'\]"),
     ],
 )

@@ -6,17 +6,14 @@ import pytest
 from scipy import special, stats
 
 from forecaster.models.heads import (
-    LOSSES,
-    POINT_LOSSES,
     DistributionParams,
-    HeadDenormalization,
     LocationShift,
     MonotoneQuantiles,
-    check_quantiles,
-    head_size,
+    denormalize,
     output_head,
     point_head,
 )
+from forecaster.models.layers import WindowDenormalization
 from forecaster.models.losses import (
     NormalNLL,
     PinballLoss,
@@ -32,6 +29,7 @@ from forecaster.models.predictive import (
     quantile_columns,
     sample_paths,
 )
+from forecaster.models.spec import LOSSES, POINT_LOSSES, check_quantiles, head_size
 
 
 def test_point_head_shape():
@@ -94,7 +92,7 @@ def test_monotone_quantiles_under_adversarial_raw():
     # ...and after denormalisation with any positive scale
     loc = rng.normal(scale=1e3, size=(64, 1)).astype("float32")
     scale = np.abs(rng.normal(scale=1e2, size=(64, 1))).astype("float32") + 1e-3
-    out = np.asarray(HeadDenormalization("quantile")([q, loc, scale]))
+    out = np.asarray(WindowDenormalization("quantile")([q, loc, scale]))
     assert np.all(np.diff(out, axis=-1) >= 0)
 
 
@@ -168,7 +166,7 @@ def test_denormalize_layer_matches_numpy(loss):
         out[..., 1:] = np.abs(out[..., 1:]) + 2.5
     loc = rng.normal(size=(4, 1)).astype("float32")
     scale = rng.uniform(0.5, 2, size=(4, 1)).astype("float32")
-    got = np.asarray(HeadDenormalization(loss)([out, loc, scale]))
+    got = np.asarray(WindowDenormalization(loss)([out, loc, scale]))
     ref = denormalize_numpy(out, loc[:, 0], scale, loss)  # (N,) and (N, 1) both work
     np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6)
     if loss in ("normal", "student_t"):
@@ -181,13 +179,52 @@ def test_denormalize_layer_matches_numpy(loss):
         np.testing.assert_allclose(ref, expected, rtol=1e-6)
 
 
+@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("stats_shape", [(4, 1), (4,)])
+def test_denormalize_takes_plain_tensors_and_widens_to_float64(loss, stats_shape):
+    # what a SavedModel's function holds: float32 head outputs, float64 scaler
+    import tensorflow as tf
+
+    rng = np.random.default_rng(5)
+    p = head_size(loss, QS)
+    out = rng.normal(size=(4, 6) if p == 1 else (4, 6, p)).astype("float32")
+    if loss in ("normal", "student_t"):
+        out[..., 1:] = np.abs(out[..., 1:]) + 2.5
+    loc = rng.normal(scale=1e3, size=stats_shape)  # float64
+    scale = rng.uniform(0.5, 2, size=stats_shape)
+    got = denormalize(tf.constant(out), tf.constant(loc), tf.constant(scale), loss)
+    assert got.dtype == tf.float64 and tuple(got.shape) == out.shape
+    ref = denormalize_numpy(out, loc, scale, loss)  # float64 too
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(got), ref, rtol=1e-12)
+    same = denormalize(out, loc.astype("float32"), scale.astype("float32"), loss)
+    assert keras.backend.standardize_dtype(same.dtype) == "float32"
+
+
+def test_denormalization_layer_keeps_its_outputs_dtype():
+    out = np.ones((2, 3, 2), "float16")
+    stats = np.full((2, 1), 2.0, "float32")
+    layer = WindowDenormalization("normal", dtype="float16")
+    got = layer([out, stats, stats])
+    assert keras.backend.standardize_dtype(got.dtype) == "float16"
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(got)[..., 0], 4.0)
+
+
+def test_the_old_head_denormalization_name_still_deserialises():
+    # configs written before issue 15 name the layer forecaster>HeadDenormalization
+    ser = keras.saving.serialize_keras_object(WindowDenormalization("student_t"))
+    ser["registered_name"] = "forecaster>HeadDenormalization"
+    ser["class_name"] = "HeadDenormalization"
+    layer = keras.saving.deserialize_keras_object(ser)
+    assert isinstance(layer, WindowDenormalization) and layer.loss == "student_t"
+
+
 @pytest.mark.parametrize(
     "obj",
     [
         MonotoneQuantiles(QS, name="q"),
         DistributionParams("student_t", dtype="float32"),
         LocationShift(),
-        HeadDenormalization("normal"),
+        WindowDenormalization("normal"),
         PinballLoss([0.25, 0.75]),
         NormalNLL(),
         StudentTNLL(reduction="sum"),
@@ -208,7 +245,7 @@ def test_model_with_heads_round_trips():
     loc = keras.layers.Dense(1)(x)
     scale = keras.layers.Dense(1, activation="softplus")(x)
     out = output_head(x, 2, "student_t", shift=keras.layers.Dense(2)(x))
-    out = HeadDenormalization("student_t")([out, loc, scale])
+    out = WindowDenormalization("student_t")([out, loc, scale])
     m = keras.Model(x, out)
     again = keras.Model.from_config(m.get_config())
     again.set_weights(m.get_weights())
@@ -312,7 +349,7 @@ def test_invalid_loss_kind_levels_and_samples():
     with pytest.raises(ValueError, match=r"argument `loss`, expected one of \('mse'"):
         make_loss("gamma")
     with pytest.raises(ValueError, match="argument `loss`"):
-        HeadDenormalization("pinball")
+        WindowDenormalization("pinball")
     with pytest.raises(ValueError, match="argument `loss`"):
         distribution_quantiles([[0.0, 1.0]], "quantile", QS)
     with pytest.raises(ValueError, match="argument `kind`"):

@@ -8,6 +8,7 @@ from forecaster.models.layers import (
     CELLS,
     WindowDenormalization,
     WindowNormalization,
+    recurrent_cell,
     recurrent_layer,
 )
 
@@ -82,3 +83,30 @@ def test_factory_defaults_meet_cudnn_conditions():
 def test_factory_unknown_cell():
     with pytest.raises(ValueError, match="argument `cell`, expected one of"):
         recurrent_layer("transformer", 4)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_the_cell_is_the_one_the_layer_loops(cell):
+    # one table: the decoder's step cell has the weights of the encoder's cell
+    layer = recurrent_layer(cell, 4)
+    layer.build((None, 5, 3))
+    step = recurrent_cell(cell, 4, name="step")
+    step.build((None, 3))
+    assert step.name == "step" and type(step) is type(layer.cell)
+    assert [w.shape for w in step.weights] == [w.shape for w in layer.cell.weights]
+    assert [w.name for w in step.weights] == [w.name for w in layer.cell.weights]
+    if cell == "gru":
+        assert step.reset_after is True
+
+
+def test_fused_layers_for_stock_cells_generic_loop_for_custom_ones():
+    fused = (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN)
+    for cell, cls in zip(CELLS[:3], fused, strict=True):
+        assert type(recurrent_layer(cell, 4)) is cls
+    for cell in CELLS[3:]:
+        assert type(recurrent_layer(cell, 4)) is keras.layers.RNN
+
+
+def test_cell_factory_unknown_cell():
+    with pytest.raises(ValueError, match="argument `cell`, expected one of"):
+        recurrent_cell("transformer", 4)

@@ -18,7 +18,7 @@ def test_shapes_for_each_cell(cell, window_norm):
         num_layers=2,
         dropout=0.1,
         window_norm=window_norm,
-    )
+    ).predict
     out = m.predict_on_batch({"history": np.zeros((6, 10, 3), "float32")})
     assert out.shape == (6, 4)
     assert m.input_shape == (None, 10, 3)
@@ -26,7 +26,7 @@ def test_shapes_for_each_cell(cell, window_norm):
 
 def test_window_norm_makes_forecast_level_equivariant():
     # Shifting the whole window shifts the forecast by the same amount.
-    m = build_many_to_one(12, 1, 3, hidden_units=4)
+    m = build_many_to_one(12, 1, 3, hidden_units=4).predict
     x = np.random.default_rng(1).normal(size=(2, 12, 1)).astype("float32")
     a = m.predict_on_batch({"history": x})
     b = m.predict_on_batch({"history": x + 100})
@@ -34,7 +34,7 @@ def test_window_norm_makes_forecast_level_equivariant():
 
 
 def test_dropout_only_between_layers_not_recurrent():
-    m = build_many_to_one(10, 1, 2, hidden_units=4, num_layers=2, dropout=0.2)
+    m = build_many_to_one(10, 1, 2, hidden_units=4, num_layers=2, dropout=0.2).predict
     rnns = [layer for layer in m.layers if layer.name.startswith("rnn_")]
     assert len(rnns) == 2
     assert all(
@@ -46,7 +46,7 @@ def test_dropout_only_between_layers_not_recurrent():
 def test_covariate_inputs_reach_the_head():
     m = build_many_to_one(
         8, 3, 4, hidden_units=4, n_future=2, n_static=1, static_vocab_sizes=(3, 5)
-    )
+    ).predict
     assert set(m.input) == {"history", "future", "static_numeric", "static_codes"}
     rng = np.random.default_rng(0)
     inputs = {

@@ -97,9 +97,18 @@ def test_round_trip_series_fitted(tmp_path):
 
 def test_artifact_layout(artifact):
     est, path = artifact
-    assert sorted(os.listdir(path)) == ["config.json", "model.weights.h5", "state.npz"]
+    assert sorted(os.listdir(path)) == [
+        "config.json",
+        "manifest.json",
+        "model.weights.h5",
+        "state.npz",
+    ]
     config = json.loads((path / "config.json").read_text())
-    assert config["format_version"] == 1
+    assert config["format_version"] == 2
+    manifest = json.loads((path / "manifest.json").read_text())
+    assert manifest == {
+        "sha256": {"config.json": persistence._sha256(path / "config.json")}
+    }
     assert config["estimator"] == "RecurrentForecaster"
     # tuples are tagged in JSON so that they load back as tuples
     params = {
@@ -129,10 +138,23 @@ def test_unfitted_save_raises(tmp_path):
 
 
 # -- tampering ------------------------------------------------------------------
-def _edit_config(path, edit):
+def _edit_config(path, edit, manifest=True):
+    """Edit config.json; by default as a consistent editor would, manifest too."""
     config = json.loads((path / "config.json").read_text())
     edit(config)
     (path / "config.json").write_text(json.dumps(config))
+    if manifest:
+        sha = persistence._sha256(path / "config.json")
+        (path / "manifest.json").write_text(
+            json.dumps({"sha256": {"config.json": sha}})
+        )
+
+
+def _write_config(path, text):
+    """Replace config.json by ``text``, the manifest updated to match."""
+    (path / "config.json").write_text(text)
+    sha = persistence._sha256(path / "config.json")
+    (path / "manifest.json").write_text(json.dumps({"sha256": {"config.json": sha}}))
 
 
 def _rehash(path, name):
@@ -185,17 +207,17 @@ TAMPERS = {
         "state.npz could not be read",
     ),
     "invalid json": (
-        lambda p: (p / "config.json").write_text('{"format_version": 1,'),
+        lambda p: _write_config(p, '{"format_version": 1,'),
         "config.json is not valid JSON",
     ),
     "json not an object": (
-        lambda p: (p / "config.json").write_text("[1, 2]"),
+        lambda p: _write_config(p, "[1, 2]"),
         "config.json must hold a JSON object",
     ),
     "unknown format version": (
-        lambda p: _edit_config(p, lambda c: c.update(format_version=2)),
-        "unknown format_version 2 in config.json; this version of forecaster "
-        "reads format_version 1",
+        lambda p: _edit_config(p, lambda c: c.update(format_version=3)),
+        "unknown format_version 3 in config.json; this version of forecaster "
+        r"reads format_version 2 \(and 1\)",
     ),
     "format version as string": (
         lambda p: _edit_config(p, lambda c: c.update(format_version="1")),
@@ -489,10 +511,7 @@ def test_artifact_from_before_context_units_loads(tmp_path):
     params = {**TINY, "wiring": "context_every_step", "context_units": None}
     est = seq2seq.Seq2SeqForecaster(**params).fit(small_panel())
     est.save(tmp_path / "m")
-    config_path = tmp_path / "m" / "config.json"
-    config = json.loads(config_path.read_text())
-    del config["params"]["context_units"]
-    config_path.write_text(json.dumps(config))
+    _edit_config(tmp_path / "m", lambda c: c["params"].pop("context_units"))
     loaded = forecaster.load(str(tmp_path / "m"))
     assert loaded.context_units is None
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())

@@ -62,6 +62,14 @@ def test_quantile_at_is_linear_inside_and_flat_outside(levels):
     )
 
 
+@pytest.mark.parametrize("levels", [(0.1, 0.5, 0.9), (0.2, 0.3, 0.8), (0.6, 0.8)])
+def test_the_fed_back_median_is_predicts_yhat_exactly(levels):
+    # one function for both: the decoder is fed the very yhat predict reports
+    values = np.sort(RNG.normal(size=(50, len(levels))), axis=-1).astype("float32")
+    fed = np_(point_value(keras.ops.convert_to_tensor(values), "quantile", levels))
+    np.testing.assert_array_equal(fed[:, 0], point_forecast(values, "quantile", levels))
+
+
 def test_normal_draw_and_point_value():
     params = np.array([[1.0, 2.0], [-1.0, 0.5]], "float32")
     z = np.array([[0.3], [-2.0]], "float32")
@@ -89,10 +97,10 @@ def test_sample_inputs_repeat_each_row_series_major():
 @pytest.fixture(scope="module", params=["normal", "student_t", "quantile"])
 def sampler(request):
     loss = request.param
-    train, infer, sampler = build_seq2seq(
+    nets = build_seq2seq(
         L, 1, H, hidden_units=6, loss=loss, quantiles=LEVELS, return_sampler=True
     )
-    return loss, train, infer, sampler
+    return loss, nets.train, nets.predict, nets.sampler
 
 
 def _paths(model, noise):

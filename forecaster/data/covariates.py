@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from forecaster._registry import register_state_class
+from forecaster.data.clock import check_zone, zone_of
+from forecaster.data.messages import label as _label
 from forecaster.data.validation import ensure_time_dtype
 
 __all__ = [
@@ -243,7 +245,7 @@ def encode_static(
 def future_block(
     future_df: pd.DataFrame | None,
     ids: np.ndarray,
-    times: np.ndarray,
+    times: np.ndarray | pd.DatetimeIndex,
     columns: Sequence[str],
     id_col: str,
     time_col: str,
@@ -254,11 +256,13 @@ def future_block(
     ----------
     future_df : pandas.DataFrame
         Long frame with ``id_col``, ``time_col`` and ``columns``; may hold
-        more rows than needed.
+        more rows than needed. Its timestamps must be in the zone of
+        ``times`` (or naive, as they are).
     ids : numpy.ndarray
         Series to forecast, shape ``(n,)``.
-    times : numpy.ndarray
-        Needed timestamps, series-major, shape ``(n * horizon,)``.
+    times : numpy.ndarray or pandas.DatetimeIndex
+        Needed timestamps as the forecast frame shows them (naive
+        datetime64, or tz-aware), series-major, shape ``(n * horizon,)``.
 
     Returns
     -------
@@ -269,26 +273,36 @@ def future_block(
     ------
     ValueError
         If ``future_df`` is missing, lacks a column, a series, or a
-        timestamp (naming the first), or has NaN in a needed row.
+        timestamp (naming the first), is in another zone than ``times``, or
+        has NaN in a needed row.
+    TypeError
+        If a needed value is not a number (naming column, series and row).
     """
-    f, key = _future_keys(future_df, columns, id_col, time_col)
+    times = pd.DatetimeIndex(times)
+    f, key = _future_keys(future_df, columns, id_col, time_col, zone_of(times))
     want, pos = _future_rows(key, ids, times)
-    block = f[list(columns)].to_numpy(dtype=np.float64)[pos]
+    block = _future_values(f, pos, columns, want, time_col)
     bad = ~np.isfinite(block)
     if bad.any():
         r, c = np.argwhere(bad)[0]
         raise ValueError(
-            f"future_df column {columns[c]!r} has a NaN/infinite value for series "
-            f"{want[r][0]!r} at {want[r][1]}."
+            f"future_df column {columns[c]!r} has a NaN/infinite value at row "
+            f"{_label(f.index[pos[r]])} (series {want[r][0]!r}, {time_col} "
+            f"{times[r]})."
         )
     return block
 
 
 def _future_keys(
-    future_df: pd.DataFrame | None, columns: Sequence[str], id_col: str, time_col: str
+    future_df: pd.DataFrame | None,
+    columns: Sequence[str],
+    id_col: str,
+    time_col: str,
+    tz: str | None,
 ) -> tuple[pd.DataFrame, pd.MultiIndex]:
     """``future_df`` with parsed timestamps, and its unique ``(id, UTC time)``
-    key per row; raise if it is absent, lacks a column or repeats a key."""
+    key per row; raise if it is absent, lacks a column, is not in ``tz`` or
+    repeats a key."""
     if future_df is None:
         raise ValueError(
             f"future_covariates={list(columns)} were used at fit: predict needs "
@@ -302,38 +316,80 @@ def _future_keys(
     if missing:
         raise ValueError(f"future_df is missing columns: {missing}.")
     f = ensure_time_dtype(future_df, time_col)
-    t = f[time_col]
-    if isinstance(t.dtype, pd.DatetimeTZDtype):
-        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
-    key = pd.MultiIndex.from_arrays([f[id_col].astype(str), t.astype("datetime64[ns]")])
+    check_zone(zone_of(f[time_col]), tz, "future_df", time_col)
+    key = pd.MultiIndex.from_arrays([f[id_col].astype(str), _utc(f[time_col])])
     if key.duplicated().any():
         i = int(np.flatnonzero(key.duplicated())[0])
         raise ValueError(
-            f"future_df has duplicate rows for series {key[i][0]!r} at {key[i][1]}."
+            f"future_df has duplicate rows for series {key[i][0]!r} at "
+            f"{f[time_col].iloc[i]} (row {_label(f.index[i])})."
         )
     return f, key
 
 
+def _utc(times: pd.Series | pd.DatetimeIndex) -> np.ndarray:
+    """Naive ``datetime64[ns]``: tz-aware times in UTC, naive ones as they are."""
+    t = pd.DatetimeIndex(times)
+    if t.tz is not None:
+        t = t.tz_convert("UTC").tz_localize(None)
+    return t.to_numpy(dtype="datetime64[ns]")
+
+
 def _future_rows(
-    key: pd.MultiIndex, ids: np.ndarray, times: np.ndarray
+    key: pd.MultiIndex, ids: np.ndarray, times: pd.DatetimeIndex
 ) -> tuple[pd.MultiIndex, np.ndarray]:
     """The wanted ``(id, time)`` pairs and their rows in ``key``; raise naming
     the first series or timestamp that ``key`` lacks."""
     horizon = len(times) // max(len(ids), 1)
-    want = pd.MultiIndex.from_arrays(
-        [np.repeat(np.asarray(ids, dtype=str), horizon), pd.DatetimeIndex(times)]
-    )
+    ids = np.repeat(np.asarray(ids, dtype=str), horizon).astype(object)
+    want = pd.MultiIndex.from_arrays([ids, pd.DatetimeIndex(_utc(times))])
     pos = key.get_indexer(want)
     if (pos < 0).any():
         i = int(np.flatnonzero(pos < 0)[0])
         have = set(key.get_level_values(0))
         what = (
             "has no rows at all"
-            if want[i][0] not in have
-            else f"is missing timestamp {want[i][1]}"
+            if ids[i] not in have
+            else f"is missing timestamp {times[i]}"
         )
         raise ValueError(
-            f"future_df: series {want[i][0]!r} {what}; it needs the {horizon} "
+            f"future_df: series {ids[i]!r} {what}; it needs the {horizon} "
             f"timestamps after the end of its history."
         )
     return want, pos
+
+
+def _future_values(
+    f: pd.DataFrame,
+    pos: np.ndarray,
+    columns: Sequence[str],
+    want: pd.MultiIndex,
+    time_col: str,
+) -> np.ndarray:
+    """float64 ``(len(pos), len(columns))`` of the needed rows; raise naming
+    the column, series and row of the first value that is not a number."""
+    out = np.empty((len(pos), len(columns)), dtype=np.float64)
+    for j, col in enumerate(columns):
+        s = f[col].iloc[pos]
+        if pd.api.types.is_complex_dtype(s.dtype):
+            raise TypeError(
+                f"future_df column {col!r} must hold real numbers, got dtype "
+                f"{s.dtype}. Take the real part or the magnitude first."
+            )
+        if pd.api.types.is_numeric_dtype(s.dtype):
+            out[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pandas on odd objects it coerces
+            num = pd.to_numeric(s, errors="coerce")
+        bad = np.flatnonzero(num.isna().to_numpy() & s.notna().to_numpy())
+        if bad.size:
+            r = int(bad[0])
+            raise TypeError(
+                f"future_df column {col!r} must be numeric, got dtype {s.dtype}. "
+                f"First non-numeric value {_label(s.iloc[r])} at row "
+                f"{_label(s.index[r])} (series {want[r][0]!r}, {time_col} "
+                f"{f[time_col].iloc[pos[r]]}). Convert it with `pd.to_numeric`."
+            )
+        out[:, j] = num.to_numpy(dtype=np.float64, na_value=np.nan)
+    return out

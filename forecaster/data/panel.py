@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecaster.data.clock import aware_times, clock_times, zone_of
 from forecaster.data.frequency import infer_freq
 from forecaster.data.validation import id_codes, validate_long_frame
 
@@ -33,13 +34,15 @@ class Panel:
     values : numpy.ndarray
         float32 ``(n_total, n_features)``; column 0 is the target.
     times : numpy.ndarray
-        datetime64 timestamps, shape ``(n_total,)``.
+        Naive datetime64 timestamps, shape ``(n_total,)``. With ``tz`` set,
+        local wall-clock time for calendar frequencies (``"D"``, ``"MS"``)
+        and UTC for fixed durations (``"h"``): :mod:`forecaster.data.clock`.
     freq : str
         Pandas offset alias shared by all series.
     features : tuple of str
         Column names of ``values`` (target first).
     tz : str or None
-        Timezone of the input timestamps; ``times`` then hold UTC wall time.
+        Zone name of the input timestamps (``"Europe/Berlin"``); None if naive.
     """
 
     ids: np.ndarray
@@ -132,22 +135,26 @@ def panel_from_frame(
     ids = text[codes[starts]]
     del codes
     tcol = df[time_col]
-    tz = None
-    if isinstance(tcol.dtype, pd.DatetimeTZDtype):
-        # Stored as naive UTC so that arithmetic and NumPy stay simple; the
-        # timezone is restored on the forecasts.
-        tz = str(tcol.dt.tz)
-        tcol = tcol.dt.tz_convert("UTC").dt.tz_localize(None)
-    times = tcol.to_numpy(dtype="datetime64[ns]")
+    tz = zone_of(tcol)
+    if tz is None:
+        times = tcol.to_numpy(dtype="datetime64[ns]")
+        f = infer_freq(times, indptr, ids, freq)
+    else:
+        # naive on the clock the frequency steps on (forecaster.data.clock),
+        # so that arithmetic and NumPy stay simple; forecasts get tz back
+        times, f = clock_times(tcol, indptr, ids, freq)
     cols = [target_col, *feature_cols]
     # validate_long_frame rejected values beyond float32's range
     values = df[cols].to_numpy(dtype=np.float32)
-    f = infer_freq(times, indptr, ids, freq)
     return Panel(ids, indptr, values, times, f, tuple(cols), tz)
 
 
 def future_times(last_times: np.ndarray, freq: str, horizon: int) -> np.ndarray:
     """Timestamps of the ``horizon`` steps after each series' last one.
+
+    Steps are taken on the clock of ``last_times`` (a :class:`Panel`'s: naive
+    wall-clock or UTC); :func:`forecaster.data.clock.aware_times` gives them
+    their zone.
 
     Returns
     -------
@@ -192,11 +199,12 @@ def forecast_frame(
     ids : sequence of str
         Series identifiers, shape ``(N,)``.
     last_times : numpy.ndarray
-        datetime64 ``(N,)``, each series' last; UTC wall time if ``tz`` is set.
+        datetime64 ``(N,)``, each series' last, on the panel's clock.
     freq : str
         Pandas offset alias of the steps.
     tz : str or None
-        Timezone the output timestamps are converted to.
+        Timezone of the output timestamps
+        (:func:`forecaster.data.clock.aware_times`).
     values : numpy.ndarray
         Point forecasts ``(N, H)``; ``H`` is the number of steps.
     id_col, time_col : str
@@ -220,9 +228,7 @@ def forecast_frame(
     (['2020-02', '2020-03', '2020-04', '2020-05'], [1.0, 2.0, 3.0, 4.0])
     """
     h = values.shape[1]
-    ds = pd.DatetimeIndex(future_times(last_times, freq, h))
-    if tz is not None:
-        ds = ds.tz_localize("UTC").tz_convert(tz)
+    ds = aware_times(future_times(last_times, freq, h), freq, tz)
     frame = pd.DataFrame(
         {
             id_col: np.repeat(np.asarray(ids, dtype=object), h),

@@ -13,6 +13,9 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as pdt
 
+from forecaster.data.messages import label as _label
+from forecaster.data.messages import where as _where
+
 __all__ = [
     "id_codes",
     "series_to_frame",
@@ -411,22 +414,6 @@ def _check_numeric_finite(
             f"{float(values[i])!r}, which would overflow float32 (|x| > 3.4e38). "
             "Rescale the data first."
         )
-
-
-def _label(value: object) -> str:
-    """``repr`` of a row label or a value, NumPy scalars shown as Python ones."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    return repr(value)
-
-
-def _where(df: pd.DataFrame, i: int, id_col: str, time_col: str) -> str:
-    """``row R (series 'a', ds T)`` for the row at position ``i``; by position,
-    so that duplicated index labels still name one row."""
-    return (
-        f"row {_label(df.index[i])} (series {str(df[id_col].iloc[i])!r}, "
-        f"{time_col} {df[time_col].iloc[i]})"
-    )
 
 
 def check_min_length(

@@ -16,6 +16,7 @@ validating data stay light.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from forecaster.estimators.params import (
     check_common_params,
     store_params,
 )
+from forecaster.estimators.state import check_fitted_state
 from forecaster.estimators.uncertainty import (
     check_levels,
     conformal_scores,
@@ -147,6 +149,7 @@ class BaseForecaster(BaseEstimator):
         """
         from forecaster.estimators.training import build_with_policy
 
+        check_fitted_state(self, state)
         for name, value in state.items():
             setattr(self, name, value)
         return build_with_policy(self._build_model, self.mixed_precision)
@@ -211,16 +214,8 @@ class BaseForecaster(BaseEstimator):
         if checkpoint_dir is not None:  # this run's directory, checked before TF
             open_checkpoint(checkpoint_dir, fingerprint(self, data), resume)
         pipes = self._pipelines(data, endless=strategy is None)
-        networks, history = train(
-            self,
-            lambda: self._restore(data.state),
-            pipes.train,
-            pipes.val,
-            epoch_variable=pipes.epoch,
-            strategy=strategy,
-            checkpoint_dir=checkpoint_dir,
-            steps=pipes.steps,
-        )
+        build = functools.partial(self._restore, data.state)
+        networks, history = train(self, build, pipes, strategy, checkpoint_dir)
         self._remember(networks, history, pipes)
         return self
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecaster._registry import register_state_class
+from forecaster.data.clock import aware_times, check_zone, wall_clock
 from forecaster.data.covariates import (
     calendar_columns,
     calendar_features,
@@ -27,6 +28,7 @@ from forecaster.data.covariates import (
     fit_static,
     future_block,
 )
+from forecaster.data.frames import as_pandas
 from forecaster.data.missing import fill_missing
 from forecaster.data.panel import Panel, future_times, panel_from_frame
 from forecaster.data.scaling import ScalerState, fit_scaler, transform
@@ -144,7 +146,10 @@ def frame_panel(
     )
     if not layout.calendar:
         return panel
-    cal = calendar_features(panel.times, layout.calendar)
+    # the user's day and hour: local time for tz-aware data, even on UTC steps
+    cal = calendar_features(
+        wall_clock(panel.times, panel.freq, panel.tz), layout.calendar
+    )
     return dataclasses.replace(
         panel,
         values=np.concatenate([panel.values, cal], axis=1),
@@ -202,6 +207,7 @@ class Prepared:
 def prepare(est, df, static_df) -> Prepared:
     """Validate and pack ``df``, resolve the lookback, fit the scalers."""
     layout = layout_of(est)
+    static_df = as_pandas(static_df, "static_df")
     panel = frame_panel(
         to_frame(est, df),
         layout,
@@ -270,10 +276,11 @@ class History:
 
 
 def to_frame(est, data: pd.DataFrame | pd.Series) -> pd.DataFrame:
-    """A long frame from a frame (as is) or one series with a DatetimeIndex."""
+    """A long frame from a frame (as is; polars converted) or one series with
+    a DatetimeIndex."""
     if isinstance(data, pd.Series):
         return series_to_frame(data, est.id_col, est.time_col, est.target_col)
-    return data
+    return as_pandas(data, "df")
 
 
 def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
@@ -296,16 +303,19 @@ def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
         fitted=True,
         fill=est.fill_missing,
     )
+    # new history in another zone (or naive) would be read hours off
+    as_series = isinstance(df, pd.Series)
+    check_zone(panel.tz, est.tz_, "df", None if as_series else est.time_col)
     check_min_length(panel.indptr, panel.ids, est.lookback_, "the lookback window")
     windows = last_windows(panel.values, panel.indptr, est.lookback_)
     scaler = _scaler_for(est, panel)
-    return History(
-        panel.ids, panel.last_times, windows, scaler, isinstance(df, pd.Series)
-    )
+    return History(panel.ids, panel.last_times, windows, scaler, as_series)
 
 
 def network_inputs(est, hist: History, future_df, static_df) -> dict:
     """The networks' input dict for the last windows of ``hist``, scaled."""
+    future_df = as_pandas(future_df, "future_df")
+    static_df = as_pandas(static_df, "static_df")
     n, lookback, f = hist.windows.shape
     rows = np.arange(n + 1) * lookback
     flat = hist.windows.reshape(-1, f)
@@ -328,13 +338,16 @@ def _future_inputs(est, hist: History, future_df) -> np.ndarray:
     times = future_times(hist.last_times, est.freq_, h)
     parts = []
     if layout.future:
+        # matched on the timestamps the forecast frame shows, in est.tz_
+        shown = aware_times(times, est.freq_, est.tz_)
         parts.append(
             future_block(
-                future_df, hist.ids, times, layout.future, est.id_col, est.time_col
+                future_df, hist.ids, shown, layout.future, est.id_col, est.time_col
             )
         )
     if layout.calendar:
-        parts.append(calendar_features(times, layout.calendar))
+        wall = wall_clock(times, est.freq_, est.tz_)
+        parts.append(calendar_features(wall, layout.calendar))
     raw = np.concatenate(parts, axis=1)  # (N * H, F_future)
     idx = list(layout.future_idx)
     loc = np.repeat(hist.scaler.loc[:, idx], h, axis=0)

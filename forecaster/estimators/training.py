@@ -244,14 +244,7 @@ class ScheduledSampling(keras.callbacks.Callback):
 
 
 def train(
-    est,
-    build: Callable[[], Networks],
-    train_ds,
-    val_ds,
-    epoch_variable=None,
-    strategy=None,
-    checkpoint_dir=None,
-    steps: tuple[int] | None = None,
+    est, build: Callable[[], Networks], pipes, strategy=None, checkpoint_dir=None
 ) -> tuple[Networks, dict]:
     """Build, compile and fit the networks of ``est``.
 
@@ -262,17 +255,16 @@ def train(
     build : callable
         Returns the family's (uncompiled) networks under the estimator's
         dtype policy; called inside the strategy's scope (variables mirrored).
-    train_ds, val_ds : tf.data.Dataset
-        Batches of ``(inputs, targets)``; ``val_ds`` may be None.
-    epoch_variable : tf.Variable, optional
-        The pipeline's epoch variable (:class:`EpochCounter`).
+    pipes
+        The estimator's pipelines: ``train`` and ``val`` (``tf.data`` batches
+        of ``(inputs, targets)``; ``val`` may be None), ``epoch`` (the
+        shuffle's epoch variable, see :class:`EpochCounter`) and ``steps``
+        (batches per epoch of an endless ``train``, or None).
     strategy : tf.distribute.Strategy, optional
         E.g. ``MirroredStrategy``; the global batch is split across replicas.
     checkpoint_dir : str or path, optional
         Back up the training state at every epoch (see
         :class:`AtomicBackupAndRestore`).
-    steps : (int,), optional
-        Batches per epoch of an endless ``train_ds`` (``val_ds`` is finite).
 
     Returns
     -------
@@ -282,17 +274,17 @@ def train(
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         networks = build()
-        _compile(est, networks.train, steps)
+        _compile(est, networks.train, pipes.steps)
     model = networks.train
     if strategy is not None:
-        _multi_worker_compat(model, train_ds, strategy)
+        _multi_worker_compat(model, pipes.train, strategy)
     history = model.fit(
-        train_ds,
-        validation_data=val_ds,
+        pipes.train,
+        validation_data=pipes.val,
         epochs=est.max_epochs,
-        steps_per_epoch=steps[0] if steps else None,
+        steps_per_epoch=pipes.steps[0] if pipes.steps else None,
         shuffle=False,  # shuffled inside the pipeline, once per epoch
-        callbacks=_callbacks(est, val_ds, epoch_variable, checkpoint_dir),
+        callbacks=_callbacks(est, pipes.val, pipes.epoch, checkpoint_dir),
         verbose=est.verbose,
     )
     if strategy is not None:

@@ -78,7 +78,7 @@ def evaluate(
     train_df: pd.DataFrame | None = None,
     metrics: Sequence[str] = ("mae", "rmse", "smape", "mase"),
     season_length: int = 1,
-    models: Sequence[str] = ("yhat",),
+    models: Sequence[str] | None = None,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
@@ -100,8 +100,8 @@ def evaluate(
         Names from the table of :mod:`forecaster.metrics.evaluation`.
     season_length : int, default 1
         Seasonal period of the MASE (and ``scaled_crps``) scale.
-    models : sequence of str, default ("yhat",)
-        Point-forecast columns to score.
+    models : sequence of str, optional
+        Point forecasts to score; default all but keys, target and bounds.
     id_col, time_col, target_col, cutoff_col : str
         Column names.
 
@@ -125,10 +125,10 @@ def evaluate(
     >>> [f["yhat"].tolist() for f in evaluate(cv, metrics=["mae"])]
     [[0.5, 2.0], [1.25]]
     """
-    metrics, models = _checked_request(metrics, models)
-    scaled = [m for m in metrics if m in _SCALED]
-    _require_columns(cv_df, train_df, scaled, models, (id_col, time_col, target_col))
     cols = (id_col, time_col, target_col, cutoff_col)
+    metrics, models = _checked_request(cv_df, train_df, metrics, models, cols)
+    scaled = [m for m in metrics if m in _SCALED]
+    _require_columns(cv_df, train_df, scaled, models, cols[:3])
     history = _histories(cv_df, train_df, *cols) if scaled else None
     per_series = _per_series(cv_df, metrics, models, cols, history, season_length)
     overall = per_series.groupby("metric", sort=False)[models].mean().reset_index()
@@ -156,11 +156,15 @@ def _per_series(cv_df, metrics, models, cols, history, season_length) -> pd.Data
     return pd.DataFrame(rows, columns=[id_col, "metric", *models])
 
 
-def _checked_request(
-    metrics: Sequence[str] | str, models: Sequence[str] | str
-) -> tuple[list[str], list[str]]:
-    """The metric and model names as lists; raise on unknown metrics."""
+def _checked_request(cv_df, train_df, metrics, models, cols):
+    """The metric and model names as lists (models found when None); raise on
+    frames that are not DataFrames and on unknown metrics."""
+    for name, df in (("cv_df", cv_df), ("train_df", train_df)):
+        if df is not None and not isinstance(df, pd.DataFrame):
+            raise TypeError(f"{name} must be a DataFrame, got {type(df).__name__}")
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    if models is None:
+        models = _model_columns(cv_df, cols)
     models = [models] if isinstance(models, str) else list(models)
     bad = [m for m in metrics if m not in _KNOWN and not _INTERVAL.match(str(m))]
     if bad or not metrics or not models:
@@ -171,11 +175,23 @@ def _checked_request(
     return metrics, models
 
 
+# a model's quantile or interval column: <model>_q0.1, <model>_lo80, <model>_hi80
+_DERIVED = re.compile(r"^(.+)_(?:q\d*\.?\d+|lo\d+(?:\.\d+)?|hi\d+(?:\.\d+)?)$")
+
+
+def _model_columns(cv_df: pd.DataFrame, cols) -> list[str]:
+    """The point forecasts of ``cv_df``: every column but the keys and target
+    (``cols``) and the quantiles and bounds of another column."""
+    names = set(map(str, cv_df.columns))
+    return [
+        c
+        for c in cv_df.columns
+        if c not in cols and not ((m := _DERIVED.match(str(c))) and m[1] in names)
+    ]
+
+
 def _require_columns(cv_df, train_df, scaled, models, cols) -> None:
-    """Raise unless the frames are DataFrames with the columns the request reads."""
-    for name, df in (("cv_df", cv_df), ("train_df", train_df)):
-        if df is not None and not isinstance(df, pd.DataFrame):
-            raise TypeError(f"{name} must be a DataFrame, got {type(df).__name__}")
+    """Raise unless the frames have the columns the request reads."""
     id_col, time_col, target_col = cols
     need = {"cv_df": (cv_df, [id_col, target_col, *models])}
     if scaled:

@@ -416,9 +416,9 @@ def _decode(decoder, decoder_inputs: dict, stats, denorm):
 
 
 def _networks(decoder, inputs, encoded, stats, targets, extra) -> Networks:
-    """The models over the one decoder: ``train`` (``targets`` is the pair
-    data units, normalised), ``predict``, and ``extra`` says whether to
-    build ``attention`` and ``sampler``."""
+    """The models over the one decoder: ``train``, ``predict`` and, as
+    ``extra = (with_attention, with_sampler)`` asks, ``attention`` and
+    ``sampler``; ``targets`` is ``(targets, normalised targets)``."""
     (targets, targets_n), (with_attention, with_sampler) = targets, extra
     name = f"seq2seq_{decoder.cell_name}"
     denorm = WindowDenormalization(decoder.loss, name="window_denorm")

@@ -16,8 +16,11 @@ Y = RNG.normal(size=(8, H)).astype("float32")
 
 
 def build(**kw):
+    """``(train, inference)``; with ``return_attention`` the inference network
+    is the one that also outputs the weights."""
     kw = {"hidden_units": 6, **kw}
-    return build_seq2seq(L, kw.pop("n_features", 1), H, **kw)
+    nets = build_seq2seq(L, kw.pop("n_features", 1), H, **kw)
+    return nets.train, nets.predict if nets.attention is None else nets.attention
 
 
 def decoder_of(model) -> Seq2SeqDecoder:

@@ -150,8 +150,8 @@ def precheck(df, est, src: Source, cols) -> None:
     if getattr(est, "fill_missing", "raise") != "raise":
         return  # NaN and gaps are filled by the estimator
     numeric = [
-        *as_names(getattr(est, "future_covariates", None), "future_covariates"),
         *as_names(getattr(est, "past_covariates", None), "past_covariates"),
+        *as_names(getattr(est, "future_covariates", None), "future_covariates"),
     ]
     with blamed({"data": src}):
         validate_long_frame(df, *cols, numeric_cols=numeric)

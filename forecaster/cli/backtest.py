@@ -1,0 +1,117 @@
+"""``forecaster backtest``: rolling-origin cross-validation and its scores.
+
+The cross-validation frame is written first (a failing metric loses
+nothing), then the metrics table is printed on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+
+from forecaster.cli import flags
+from forecaster.cli.errors import blamed
+from forecaster.cli.estimator import model_flags, read_inputs
+from forecaster.cli.io import check_format, write_figure, write_frame
+from forecaster.cli.runtime import load_tensorflow, progress_to_stderr, say
+
+__all__ = ["add_parser", "run"]
+
+
+def add_parser(sub) -> None:
+    """Register the command on the sub-parsers ``sub``."""
+    p = sub.add_parser("backtest", help="rolling-origin cross-validation")
+    flags.data_flag(p)
+    model_flags(p)
+    p.add_argument("--n-windows", type=int, default=3, help="cutoffs (3)")
+    p.add_argument("--step-size", type=int, help="between cutoffs (the horizon)")
+    p.add_argument(
+        "--refit",
+        nargs="?",
+        type=int,
+        const=True,
+        default=False,
+        help="refit at every window (or every N windows); default: fit once",
+    )
+    p.add_argument("--level", type=flags.numbers, help="intervals in percent, e.g. 80")
+    p.add_argument("--season-length", type=int, help="MASE's period (from freq)")
+    p.add_argument(
+        "--out", required=True, metavar="FILE", help="CV frame .csv or .parquet"
+    )
+    p.add_argument(
+        "--plot", metavar="PNG", help="also draw the forecasts per cutoff (.png)"
+    )
+    flags.column_flags(p, default=True)
+    flags.runtime_flags(p)
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """cross_validation, write ``--out``, then evaluate_cv's table on stdout."""
+    from forecaster.backtest import cross_validation, evaluate_cv
+
+    check_format(args.out, "--out")
+    df, static, sources, est = read_inputs(args)
+    say(
+        args,
+        f"backtesting {type(est).__name__}({args.model}): {args.n_windows} windows, "
+        f"horizon {args.horizon}, step {args.step_size or args.horizon}, "
+        f"refit {args.refit}",
+    )
+    load_tensorflow(args)
+    with blamed(sources), progress_to_stderr():
+        cv = cross_validation(
+            est,
+            df,
+            n_windows=args.n_windows,
+            step_size=args.step_size,
+            refit=args.refit,
+            static_df=static,
+            level=args.level,
+            verbose=not args.quiet,
+        )
+    write_frame(cv, args.out, "--out")  # before scoring: a failing metric loses nothing
+    m = _season(args, df)
+    metrics = ["mae", "rmse", "smape", "mase"]
+    metrics += [f"coverage{lv:g}" for lv in args.level or ()]
+    cols = dict(id_col=args.id_col, time_col=args.time_col, target_col=args.target_col)
+    with blamed(sources):
+        _, overall = evaluate_cv(cv, df, metrics=metrics, season_length=m, **cols)
+    if args.plot:
+        _plot(cv, df, args, cols)
+    print(
+        f"{args.model} backtest, {cv[args.id_col].nunique()} series x "
+        f"{args.n_windows} windows x {args.horizon} steps (MASE season {m}):"
+    )
+    print(overall.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    say(args, f"wrote {args.out}" + (f" and {args.plot}" if args.plot else ""))
+    return 0
+
+
+def _season(args: argparse.Namespace, df) -> int:
+    """MASE's seasonal period: the option, the bundled data set's, or the usual
+    one of the data's frequency (as the data layer infers it)."""
+    from forecaster import datasets
+    from forecaster.data.panel import panel_from_frame
+    from forecaster.estimators.params import season_length
+
+    if args.season_length is not None:
+        return args.season_length
+    if args.data in datasets.SEASON_LENGTH and not Path(args.data).exists():
+        return datasets.SEASON_LENGTH[args.data]
+    # Only the timestamps matter: the target may hold NaN the model fills.
+    times = df[[args.id_col, args.time_col]].assign(__y=0.0)
+    with contextlib.suppress(ValueError, TypeError):  # gaps: no season
+        panel = panel_from_frame(
+            times, args.id_col, args.time_col, "__y", freq=args.freq
+        )
+        return season_length(panel.freq)
+    return 1
+
+
+def _plot(cv, df, args: argparse.Namespace, cols: dict) -> None:
+    from forecaster.plotting import plot_backtest
+
+    fig = plot_backtest(cv, df, last_n=4 * args.horizon, **cols)
+    write_figure(fig, args.plot)

@@ -1,0 +1,32 @@
+"""The argument parser: the program's flags, and one sub-command per module.
+
+Each command module (:mod:`~forecaster.cli.train`, ...) adds its own
+sub-parser with ``add_parser(sub)`` and sets ``run`` to its entry point.
+Nothing here imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from forecaster.cli import backtest, datasets, demo, export, predict, train
+
+__all__ = ["build_parser"]
+
+# in the order ``forecaster --help`` lists them
+COMMANDS = (datasets, train, predict, backtest, export, demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (one sub-command per job)."""
+    p = argparse.ArgumentParser(
+        prog="forecaster",
+        description="Recurrent-network forecasting: train, forecast, backtest, "
+        "export. Data files are long frames (series id, timestamp, value) in CSV "
+        "or parquet; --data also takes a bundled data set name.",
+    )
+    p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = p.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        command.add_parser(sub)
+    return p

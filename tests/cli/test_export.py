@@ -1,0 +1,27 @@
+"""``forecaster export`` (the model of conftest.py)."""
+
+import json
+
+import numpy as np
+
+
+def test_export_quietly_then_serve_without_the_package(jobs, work):
+    jobs("train")
+    out = jobs("export")
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout == ""
+    assert "exporting" not in out.stderr and "Traceback" not in out.stderr
+    meta = json.loads((work / "sm" / "assets" / "metadata.json").read_text())
+    assert meta["horizon"] == 12 and meta["lookback"] == 24
+
+    import tensorflow as tf
+
+    import forecaster
+
+    est = forecaster.load(work / "model")
+    serve = tf.saved_model.load(str(work / "sm")).signatures["serving_default"]
+    got = serve(
+        history=tf.constant(est.last_windows_, tf.float32),
+        unique_id=tf.constant(est.ids_.astype(str)),
+    )["yhat"].numpy()
+    np.testing.assert_allclose(got.ravel(), est.predict()["yhat"], rtol=1e-4, atol=1e-3)
