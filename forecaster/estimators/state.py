@@ -40,9 +40,11 @@ def _array(state: dict, name: str, kinds: str, shape: tuple) -> np.ndarray:
     v = state[name]
     if not isinstance(v, np.ndarray) or v.dtype.kind not in kinds:
         raise _fail(name, f"must be an array of kind {kinds!r}, got {type(v)}")
-    if v.ndim != len(shape) or any(
-        want is not None and got != want for got, want in zip(v.shape, shape, strict=False)
-    ):
+    wrong = v.ndim != len(shape) or any(
+        want is not None and got != want
+        for got, want in zip(v.shape, shape, strict=True)
+    )
+    if wrong:
         raise _fail(name, f"has shape {v.shape}, expected {shape}")
     if v.dtype.kind == "f" and not np.isfinite(v).all():
         raise _fail(name, "holds NaN or inf")
