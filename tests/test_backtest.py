@@ -339,3 +339,77 @@ def test_evaluate_cv_on_the_network_backtest(hourly_cv):
     assert per_series.shape == (8, 3)
     assert overall["metric"].tolist() == ["mae", "rmse", "smape", "mase"]
     assert np.isfinite(overall["yhat"]).all()
+
+
+# -- several models in one call -------------------------------------------------
+
+
+def test_dict_of_models_gives_a_column_each_and_one_table(hourly_cv):
+    from forecaster.baselines import Naive, SeasonalNaive
+
+    est, df, alone = hourly_cv
+    models = {"lstm": est, "naive": Naive(), "snaive": SeasonalNaive(season_length=24)}
+    cv = cross_validation(models, df, n_windows=W, step_size=STEP)
+    assert cv.columns.tolist() == [
+        "unique_id", "ds", "cutoff", "y", "lstm", "naive", "snaive"
+    ]  # fmt: skip
+    # the network's forecasts are those of its backtest alone; the
+    # baselines (no horizon of their own) forecast the network's 3 steps
+    np.testing.assert_array_equal(cv["lstm"].to_numpy(), alone["yhat"].to_numpy())
+    for _, g in cv.groupby("cutoff"):  # naive: the value at the cutoff
+        last = df[df["ds"] == g["cutoff"].iloc[0]].set_index("unique_id")["y"]
+        np.testing.assert_array_equal(g["naive"], g["unique_id"].map(last))
+    assert Naive().horizon is None  # the caller's estimators are untouched
+    per_series, overall = evaluate_cv(cv, df, season_length=24)
+    assert per_series.columns.tolist() == [
+        "unique_id",
+        "metric",
+        "lstm",
+        "naive",
+        "snaive",
+    ]
+    assert overall.columns.tolist() == ["metric", "lstm", "naive", "snaive"]
+    _, lstm_alone = evaluate_cv(alone, df, season_length=24)
+    np.testing.assert_allclose(overall["lstm"], lstm_alone["yhat"])
+
+
+def test_dict_with_intervals_names_every_column_by_model(calls):
+    from forecaster.baselines import Drift, SeasonalNaive
+
+    models = {"last": LastValue(), "snaive": SeasonalNaive(2), "drift": Drift()}
+    cv = cross_validation(models, _lines(), n_windows=2, level=[80])
+    assert cv.columns.tolist()[4:] == [
+        "last", "last_lo80", "last_hi80", "snaive", "snaive_lo80", "snaive_hi80",
+        "drift", "drift_lo80", "drift_hi80",
+    ]  # fmt: skip
+    _, overall = evaluate_cv(cv, _lines(), metrics=["mae", "coverage80"])
+    assert overall.columns.tolist() == ["metric", "last", "snaive", "drift"]
+
+
+def test_dict_errors():
+    from forecaster.baselines import Naive, Theta
+
+    with pytest.raises(
+        ValueError, match=r"disagree on the horizon \({'a': 2, 'b': 3}\)"
+    ):
+        cross_validation({"a": LastValue(horizon=2), "b": Naive(horizon=3)}, _lines())
+    with pytest.raises(ValueError, match="Model names \\['y'\\] are column names"):
+        cross_validation({"y": LastValue()}, _lines())
+    with pytest.raises(ValueError, match="expected one estimator or a non-empty dict"):
+        cross_validation({}, _lines())
+    with pytest.raises(TypeError, match="Theta.predict does not accept `level`"):
+        cross_validation({"a": LastValue(), "t": Theta()}, _lines(), level=[80])
+    with pytest.raises(ValueError, match="argument `horizon`, expected a positive"):
+        cross_validation({"n": Naive()}, _lines())  # no model has a horizon
+
+
+def test_dict_verbose_names_the_model(calls, capsys):
+    from forecaster.baselines import Naive
+
+    cross_validation(
+        {"last": LastValue(), "naive": Naive()}, _lines(), n_windows=1, verbose=True
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in out] == [
+        "cross_validation [last]", "cross_validation [naive]"
+    ]  # fmt: skip

@@ -198,3 +198,35 @@ def test_import_does_not_load_tensorflow():
     code = "import sys, forecaster; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False False", out.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "param,value,msg",
+    [
+        ("random_state", "abc", "argument `random_state`, expected None or an int"),
+        ("random_state", -1, "argument `random_state`, expected None or an int"),
+        ("verbose", "loud", "argument `verbose`, expected an integer"),
+        ("freq", 3, "argument `freq`, expected None or a pandas frequency"),
+        ("target_col", 0, "argument `target_col`, expected a column name"),
+    ],
+)
+def test_bad_params_fail_before_tensorflow_is_imported(param, value, msg):
+    import subprocess
+    import sys
+
+    code = f"""
+import sys, numpy as np, pandas as pd
+from forecaster import RecurrentForecaster
+df = pd.DataFrame({{"unique_id": "a", "ds": pd.date_range("2020", periods=50,
+                   freq="D"), "y": np.arange(50.0)}})
+try:
+    RecurrentForecaster(horizon=2, **{{{param!r}: {value!r}}}).fit(df)
+except ValueError as err:
+    print("ValueError:", err)
+print("tensorflow imported:", "tensorflow" in sys.modules)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    ).stdout
+    assert msg in out, out
+    assert "tensorflow imported: False" in out

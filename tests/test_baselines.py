@@ -282,3 +282,141 @@ def test_seasonal_naive_interval_errors():
     seasonal_naive(_monthly(), 2, season_length=3)
     with pytest.raises(ValueError, match="series 'a' needs >= 4 observations"):
         seasonal_naive(_monthly(), 2, season_length=3, level=[80])
+
+
+# -- the estimators -------------------------------------------------------------
+from sklearn.base import clone  # noqa: E402
+from sklearn.exceptions import NotFittedError  # noqa: E402
+from sklearn.utils.estimator_checks import (  # noqa: E402
+    check_no_attributes_set_in_init,
+    check_parameters_default_constructible,
+)
+
+from forecaster.baselines import (  # noqa: E402
+    Drift,
+    Naive,
+    SeasonalNaive,
+    Theta,
+    drift_interval,
+)
+
+ESTIMATORS = [Naive, SeasonalNaive, Drift, Theta]
+
+
+def _daily(values_by_id):
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": k,
+                    "ds": pd.date_range("2024-01-01", periods=len(v), freq="D"),
+                    "y": np.asarray(v, dtype=float),
+                }
+            )
+            for k, v in values_by_id.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def test_naive_repeats_the_last_value_exactly():
+    df = _daily({"b": [0.3, 0.1, 0.7], "a": [5.0, 6.0, 0.1]})
+    fc = Naive(horizon=3).fit(df).predict()
+    # the networks' frame: series by id text, the steps after each end
+    assert fc.columns.tolist() == ["unique_id", "ds", "yhat"]
+    assert fc["unique_id"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert fc["ds"].tolist() == list(pd.date_range("2024-01-04", periods=3)) * 2
+    assert fc["yhat"].tolist() == [0.1] * 3 + [0.7] * 3  # float64: no float32 rounding
+
+
+def test_seasonal_naive_repeats_the_last_season():
+    y = [9.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+    fc = SeasonalNaive(season_length=4, horizon=6).fit(_daily({"s": y})).predict()
+    assert fc["yhat"].tolist() == [2.0, 3.0, 4.0, 5.0, 2.0, 3.0]
+
+
+def test_drift_extends_the_line_through_first_and_last():
+    y = np.array([2.0, 7.0, -1.0, 3.0, 10.0])  # the middle points do not matter
+    fc = Drift(horizon=3).fit(_daily({"s": y})).predict()
+    slope = (10.0 - 2.0) / 4
+    np.testing.assert_allclose(fc["yhat"], 10.0 + slope * np.arange(1, 4))
+
+
+def test_theta_on_a_constant_series_is_that_constant():
+    fc = Theta(horizon=4).fit(_daily({"s": [5.0] * 12})).predict()
+    np.testing.assert_allclose(fc["yhat"], 5.0)
+
+
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_scikit_learn_conventions(cls):
+    name = cls.__name__
+    check_no_attributes_set_in_init(name, cls())
+    check_parameters_default_constructible(name, cls())
+    est = cls(horizon=2, freq="D")
+    assert clone(est).get_params() == est.get_params()
+    with pytest.raises(NotFittedError):
+        est.predict()
+    df = _daily({"s": np.arange(1.0, 15.0)})
+    assert est.fit(df) is est
+    assert est.ids_.tolist() == ["s"] and est.freq_ == "D"
+    assert len(est.predict()) == 2
+
+
+def test_series_in_frame_indexed_by_time_out():
+    s = pd.Series([1.0, 2.0, 4.0], index=pd.date_range("2024-01-01", periods=3))
+    fc = Drift(horizon=2).fit(s).predict()
+    assert fc.index.tolist() == list(pd.date_range("2024-01-04", periods=2))
+    assert fc["yhat"].tolist() == [5.5, 7.0]
+
+
+def test_h_new_history_and_season_from_the_frequency():
+    monthly = _seasonal_frame(48)
+    est = SeasonalNaive().fit(monthly)
+    assert est.season_length_ == 12  # "MS" -> 12, as the networks' default
+    assert len(est.predict(h=5)) == 5  # no horizon set: h gives it
+    with pytest.raises(ValueError, match="SeasonalNaive has no horizon: set horizon="):
+        est.predict()
+    later = monthly.iloc[-24:].assign(y=lambda d: d["y"] + 100.0)
+    fc = est.predict(df=later, h=12)  # from the new history, no refit
+    np.testing.assert_allclose(fc["yhat"], later["y"].iloc[-12:])
+    assert fc["ds"].iloc[0] == monthly["ds"].iloc[-1] + pd.offsets.MonthBegin()
+
+
+def test_levels_where_the_method_has_them():
+    df = _daily({"s": [1.0, 5.0, 3.0, 4.0, 4.0, 6.0]})
+    fc = SeasonalNaive(season_length=2, horizon=5).fit(df).predict(level=[80])
+    lo, hi = seasonal_naive_interval(df["y"], 5, 2, 80)
+    np.testing.assert_allclose(fc["yhat_lo80"], lo)
+    np.testing.assert_allclose(fc["yhat_hi80"], hi)
+    fc = Drift(horizon=3).fit(df).predict(level=[80, 95])
+    assert fc.columns.tolist()[2:] == [
+        "yhat", "yhat_lo80", "yhat_hi80", "yhat_lo95", "yhat_hi95",
+    ]  # fmt: skip
+    lo, hi = drift_interval(df["y"], 3, 95)
+    np.testing.assert_allclose(fc["yhat_lo95"], lo)
+    with pytest.raises(TypeError, match="level"):
+        Theta(horizon=2).fit(df).predict(level=[80])  # no intervals: no argument
+
+
+def test_integer_time_steps_are_kept_as_integers():
+    df = pd.DataFrame({"unique_id": "a", "ds": [10, 12, 14], "y": [1.0, 3.0, 5.0]})
+    est = Drift(horizon=2).fit(df)
+    assert est.freq_ == 2
+    assert est.predict()["ds"].tolist() == [16, 18]
+    gap = df.assign(ds=[10, 12, 15])
+    with pytest.raises(ValueError, match="read as nanoseconds after 1970-01-01"):
+        Naive(horizon=1).fit(gap)
+
+
+def test_estimator_errors_name_the_parameter():
+    df = _daily({"s": [1.0, 2.0, 3.0]})
+    with pytest.raises(
+        ValueError, match="`horizon`, expected a positive integer, got 0"
+    ):
+        Naive(horizon=0).fit(df)
+    with pytest.raises(ValueError, match="`season_length`, expected a positive"):
+        SeasonalNaive(season_length=0).fit(df)
+    with pytest.raises(ValueError, match="`h`, expected a positive integer, got -1"):
+        Naive().fit(df).predict(h=-1)
+    with pytest.raises(ValueError, match=r"series 's' needs >= 4 observations"):
+        SeasonalNaive(season_length=4).fit(df)

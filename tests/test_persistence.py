@@ -535,3 +535,103 @@ def test_artifact_saved_by_release_0_1_0_predicts_the_same(name):
     frame = pd.read_csv(data / "frame_0.1.0.csv", parse_dates=["ds"])
     again = model.predict(frame)
     np.testing.assert_allclose(again["yhat"], got["yhat"], rtol=1e-5, atol=1e-5)
+
+
+# -- every field of an edited config -------------------------------------------------
+def _leaves(node, path=()):
+    """Paths of every JSON leaf (lists and dicts walked) of ``node``."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _leaves(v, (*path, i))
+    else:
+        yield path
+
+
+def _perturbations(value):
+    if isinstance(value, bool):
+        return ["yes", None]
+    if isinstance(value, int | float):
+        return [-1, "1", 1e308]
+    if isinstance(value, str):
+        return ["Etc/Nowhere" if len(value) > 2 else "zz", 0]
+    return [1, "x"]
+
+
+def _set(config, path, value):
+    node = config
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+def test_every_edited_config_field_is_refused_or_harmless(artifact, tmp_path):
+    """Each JSON leaf of a saved config, perturbed (type and range) with the
+    manifest updated to match, either loads a model that still forecasts or is
+    refused with the package's ArtifactError: never another exception."""
+    import copy
+
+    _, src = artifact
+    original = json.loads((src / "config.json").read_text())
+    leaves = [p for p in _leaves(original) if p[0] not in ("versions", "sha256")]
+    cases = escapes = refused = 0
+    path = tmp_path / "m"
+    shutil.copytree(src, path)
+    for leaf in leaves:
+        for value in _perturbations(_get(original, leaf)):
+            config = copy.deepcopy(original)
+            _set(config, leaf, value)
+            _edit_config(path, lambda c, config=config: c.update(config))
+            cases += 1
+            try:
+                est = forecaster.load(path)
+                assert np.isfinite(est.predict()["yhat"]).all()
+            except ArtifactError:
+                refused += 1
+            except Exception as err:  # noqa: BLE001 - counting escapes
+                escapes += 1
+                print("escape:", leaf, repr(value), type(err).__name__, err)
+    print(f"{cases} edited configs: {refused} refused, {escapes} escapes")
+    assert cases > 150 and refused > 100
+    assert escapes == 0
+
+
+def _get(config, path):
+    for key in path:
+        config = config[key]
+    return config
+
+
+def test_config_edited_without_its_manifest_is_refused(artifact, tmp_path):
+    path = tmp_path / "m"
+    shutil.copytree(artifact[1], path)
+    _edit_config(path, lambda c: c["state"].update(), manifest=False)  # reformatted
+    with pytest.raises(ArtifactError, match="config.json is corrupted or was modif"):
+        forecaster.load(path)
+    (path / "manifest.json").unlink()  # a format-2 config needs its manifest
+    with pytest.raises(ArtifactError, match="missing manifest.json"):
+        forecaster.load(path)
+
+
+@pytest.mark.parametrize("depth", [200_000, 5_000])
+def test_deeply_nested_config_is_an_artifact_error(artifact, tmp_path, depth):
+    path = tmp_path / "m"
+    shutil.copytree(artifact[1], path)
+    deep = "[" * depth + "]" * depth
+    text = (path / "config.json").read_text()
+    _write_config(path, text.replace('"params": {', f'"deep": {deep}, "params": {{', 1))
+    with pytest.raises(ArtifactError, match="nested too deeply|not valid JSON"):
+        forecaster.load(path)
+
+
+def test_next_save_removes_leftovers_of_interrupted_saves(artifact, tmp_path):
+    est, src = artifact
+    path = tmp_path / "m"
+    est.save(path)
+    shutil.copytree(src, tmp_path / ".m.tmp-0123456789abcdef")  # killed mid-save
+    shutil.copytree(src, tmp_path / ".m.old-1a2b3c4d")  # killed mid-swap
+    (tmp_path / "other").mkdir()
+    est.save(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "other"]

@@ -25,7 +25,10 @@ from forecaster.baselines.methods import (
     theta_forecast,
 )
 
-__all__ = ["Drift", "Naive", "SeasonalNaive", "Theta", "drift", "drift_forecast",
-           "drift_interval", "naive", "naive_forecast", "seasonal_naive",
-           "seasonal_naive_forecast", "seasonal_naive_interval", "theta",
-           "theta_forecast"]  # fmt: skip
+# the baselines by their short names (the command line's --baselines)
+BASELINES = {"naive": Naive, "snaive": SeasonalNaive, "drift": Drift, "theta": Theta}
+
+__all__ = ["BASELINES", "Drift", "Naive", "SeasonalNaive", "Theta", "drift",
+           "drift_forecast", "drift_interval", "naive", "naive_forecast",
+           "seasonal_naive", "seasonal_naive_forecast", "seasonal_naive_interval",
+           "theta", "theta_forecast"]  # fmt: skip

@@ -11,8 +11,8 @@ import contextlib
 from pathlib import Path
 
 from forecaster.cli import flags
-from forecaster.cli.errors import blamed
-from forecaster.cli.estimator import model_flags, read_inputs
+from forecaster.cli.errors import CLIError, blamed
+from forecaster.cli.estimator import model_flags, model_label, read_inputs
 from forecaster.cli.io import check_format, write_figure, write_frame
 from forecaster.cli.runtime import load_tensorflow, progress_to_stderr, say
 
@@ -35,7 +35,14 @@ def add_parser(sub) -> None:
         help="refit at every window (or every N windows); default: fit once",
     )
     p.add_argument("--level", type=flags.numbers, help="intervals in percent, e.g. 80")
-    p.add_argument("--season-length", type=int, help="MASE's period (from freq)")
+    p.add_argument(
+        "--baselines",
+        type=flags.names,
+        help="also backtest these, e.g. naive,snaive,drift,theta (a column each)",
+    )
+    p.add_argument(
+        "--season-length", type=int, help="MASE's and the baselines' period (freq's)"
+    )
     p.add_argument(
         "--out", required=True, metavar="FILE", help="CV frame .csv or .parquet"
     )
@@ -53,16 +60,18 @@ def run(args: argparse.Namespace) -> int:
 
     check_format(args.out, "--out")
     df, static, sources, est = read_inputs(args)
+    m = _season(args, df)
+    models = _with_baselines(args, est, m)
     say(
         args,
-        f"backtesting {type(est).__name__}({args.model}): {args.n_windows} windows, "
-        f"horizon {args.horizon}, step {args.step_size or args.horizon}, "
+        f"backtesting {type(est).__name__}({model_label(est)}): {args.n_windows} "
+        f"windows, horizon {args.horizon}, step {args.step_size or args.horizon}, "
         f"refit {args.refit}",
     )
     load_tensorflow(args)
     with blamed(sources), progress_to_stderr():
         cv = cross_validation(
-            est,
+            models,
             df,
             n_windows=args.n_windows,
             step_size=args.step_size,
@@ -72,7 +81,6 @@ def run(args: argparse.Namespace) -> int:
             verbose=not args.quiet,
         )
     write_frame(cv, args.out, "--out")  # before scoring: a failing metric loses nothing
-    m = _season(args, df)
     metrics = ["mae", "rmse", "smape", "mase"]
     metrics += [f"coverage{lv:g}" for lv in args.level or ()]
     cols = dict(id_col=args.id_col, time_col=args.time_col, target_col=args.target_col)
@@ -81,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if args.plot:
         _plot(cv, df, args, cols)
     print(
-        f"{args.model} backtest, {cv[args.id_col].nunique()} series x "
+        f"{', '.join(models) if args.baselines else model_label(est)} backtest, "
+        f"{cv[args.id_col].nunique()} series x "
         f"{args.n_windows} windows x {args.horizon} steps (MASE season {m}):"
     )
     print(overall.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
@@ -108,6 +117,28 @@ def _season(args: argparse.Namespace, df) -> int:
         )
         return season_length(panel.freq)
     return 1
+
+
+def _with_baselines(args: argparse.Namespace, est, season: int):
+    """The estimator alone, or ``{label: estimator, "snaive": ...}`` with the
+    ``--baselines`` (seasonal ones at the MASE period)."""
+    if not args.baselines:
+        return est
+    from forecaster.baselines import BASELINES
+
+    unknown = [b for b in args.baselines if b not in BASELINES]
+    if unknown:
+        raise CLIError(
+            f"--baselines: no baseline {unknown}; choose from {', '.join(BASELINES)}."
+        )
+    cols = dict(id_col=args.id_col, time_col=args.time_col, target_col=args.target_col)
+    models = {model_label(est): est}
+    for name in args.baselines:
+        cls = BASELINES[name]
+        seasonal = "season_length" in cls().get_params()
+        extra = {"season_length": season} if seasonal else {}
+        models[name] = cls(freq=args.freq, **cols, **extra)
+    return models
 
 
 def _plot(cv, df, args: argparse.Namespace, cols: dict) -> None:

@@ -41,6 +41,7 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Hold out, train, forecast, score against seasonal naive, write."""
     from forecaster import datasets
+    from forecaster.cli.runtime import load_tensorflow, progress_to_stderr
     from forecaster.estimators import RecurrentForecaster
 
     df = datasets.load(args.data)
@@ -57,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         random_state=args.seed,
         verbose=0 if args.quiet else 2,
     )
-    model.fit(train)
+    load_tensorflow(args)
+    with progress_to_stderr():  # stdout holds the metrics' JSON alone
+        model.fit(train)
     fc = model.predict()
     merged, scores = _scored(train, test, fc, horizon, season)
     metrics = {
@@ -100,6 +103,7 @@ def _write(args, train, test, fc, merged, metrics: dict, horizon: int) -> None:
     import pandas as pd
 
     from forecaster.cli.io import write_figure, write_frame
+    from forecaster.cli.runtime import say
     from forecaster.plotting import plot_forecast
 
     out = Path(args.out)
@@ -114,6 +118,5 @@ def _write(args, train, test, fc, merged, metrics: dict, horizon: int) -> None:
     )
     write_figure(fig, str(out / "forecast.png"))
     print(json.dumps(metrics, indent=2))
-    print(
-        f"wrote {out / 'forecasts.csv'}, {out / 'metrics.json'}, {out / 'forecast.png'}"
-    )
+    files = ("forecasts.csv", "metrics.json", "forecast.png")
+    say(args, "wrote " + ", ".join(str(out / f) for f in files))

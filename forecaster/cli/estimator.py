@@ -21,8 +21,14 @@ from forecaster.models.spec import ATTENTION_SCORES, CELLS, LOSSES
 
 __all__ = ["model_flags", "make_estimator", "model_label", "read_inputs"]
 
-# --family -> the estimator class's name in forecaster.estimators
-FAMILIES = {"recurrent": "RecurrentForecaster", "seq2seq": "Seq2SeqForecaster"}
+FAMILIES = ("recurrent", "seq2seq")  # --family: the estimator classes below
+
+
+def _classes() -> dict:
+    """``--family`` -> the estimator class (imported when a command runs)."""
+    from forecaster.estimators import RecurrentForecaster, Seq2SeqForecaster
+
+    return {"recurrent": RecurrentForecaster, "seq2seq": Seq2SeqForecaster}
 
 
 class _NotHere(argparse.Action):
@@ -110,8 +116,6 @@ _SEQ2SEQ = ("attention", "bidirectional", "scheduled_sampling")
 
 def make_estimator(args: argparse.Namespace):
     """The unfitted estimator the train / backtest arguments describe."""
-    from forecaster import estimators
-
     params = {k: getattr(args, k) for k in _PARAMS}
     if params["quantiles"] is not None:
         params["quantiles"] = tuple(params["quantiles"])
@@ -126,7 +130,7 @@ def make_estimator(args: argparse.Namespace):
     if seq2seq and args.family != "seq2seq":
         flags_ = ", ".join("--" + k.replace("_", "-") for k in seq2seq)
         raise CLIError(f"{flags_} only apply to --family seq2seq.")
-    cls = getattr(estimators, FAMILIES[args.family])
+    cls = _classes()[args.family]
     params = {**params, **seq2seq}
     unknown = sorted(set(params) - set(cls._get_param_names()))
     if unknown:
@@ -144,7 +148,7 @@ def make_estimator(args: argparse.Namespace):
 def model_label(est) -> str:
     """What the command's messages call the model: its cell (``lstm``), or
     ``seq2seq``; also its column name beside baselines."""
-    if type(est).__name__ == FAMILIES["seq2seq"]:
+    if isinstance(est, _classes()["seq2seq"]):
         return "seq2seq"
     return est.get_params()["cell"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 
+from forecaster._version import __version__
 from forecaster.cli import backtest, datasets, demo, export, predict, train
 
 __all__ = ["build_parser"]
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or parquet; --data also takes a bundled data set name.",
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    p.add_argument("--version", action="version", version=f"forecaster {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         command.add_parser(sub)

@@ -45,6 +45,12 @@ def add_parser(sub) -> None:
     )
     p.add_argument("--num-samples", type=int, help="sample paths (normal/student_t)")
     p.add_argument(
+        "--h",
+        type=int,
+        metavar="STEPS",
+        help="forecast only the first STEPS steps (default: the trained horizon)",
+    )
+    p.add_argument(
         "--out", required=True, metavar="FILE", help="forecasts .csv or .parquet"
     )
     p.add_argument(
@@ -70,8 +76,11 @@ def run(args: argparse.Namespace) -> int:
     )
     cols, to_model = _columns(args, est)
     frames, sources = _read(args, est, cols, to_model)
+    steps = {} if args.h is None else {"h": args.h}  # the estimator checks it
     with blamed(sources):
-        fc = est.predict(**frames, level=args.level, num_samples=args.num_samples)
+        fc = est.predict(
+            **frames, level=args.level, num_samples=args.num_samples, **steps
+        )
     back = {m: g for g, m in to_model.items()}
     write_frame(fc.rename(columns=back), args.out, "--out")
     if args.plot:
@@ -80,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         n = fc[est.id_col].nunique()
         also = f" and {args.plot}" if args.plot else ""
-        print(f"wrote {args.out} ({n} series x {est.horizon} steps){also}")
+        h = args.h or est.horizon
+        print(f"wrote {args.out} ({n} series x {h} steps){also}")
     return 0
 
 

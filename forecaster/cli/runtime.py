@@ -2,13 +2,15 @@
 
 Results go to stdout and files; progress (Keras epochs, backtest windows)
 to stderr, silenced by ``--quiet``. TensorFlow is imported only by the
-commands that need it, through :func:`load_tensorflow`.
+commands that need it, through :func:`load_tensorflow`, which keeps its
+start-up lines off the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -31,10 +33,21 @@ def progress_to_stderr() -> Iterator[None]:
 
 
 def load_tensorflow(args: argparse.Namespace) -> None:
-    """Import TensorFlow and find its devices now; with --quiet (and no
-    --debug), without the native log lines they write straight to file
-    descriptor 2 (CUDA probing, CPU features)."""
-    if "tensorflow" in sys.modules or not args.quiet or getattr(args, "debug", False):
+    """Import TensorFlow and find its devices now, without their start-up lines.
+
+    ``TF_CPP_MIN_LOG_LEVEL=2`` (unless the environment sets it) silences the
+    native INFO and WARNING lines; those that TensorFlow (2.21) writes through
+    Abseil before the level applies, and the device probing's errors on a
+    machine without a GPU (``cuInit``, the cudart stub), go to file
+    descriptor 2 directly: it points at ``/dev/null`` meanwhile. With
+    ``--debug`` everything shows.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "tensorflow" in sys.modules:
+        return
+    if getattr(args, "debug", False):
+        import tensorflow  # noqa: F401
+
         return
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
@@ -48,3 +61,10 @@ def load_tensorflow(args: argparse.Namespace) -> None:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+    logging.getLogger("tensorflow").addFilter(_no_retracing)
+
+
+def _no_retracing(record: logging.LogRecord) -> bool:
+    """Drop tf.function's "triggered tf.function retracing" advice: a backtest
+    predicts histories of new lengths by design."""
+    return "retracing" not in record.getMessage()

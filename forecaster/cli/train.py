@@ -6,7 +6,7 @@ import argparse
 
 from forecaster.cli import flags
 from forecaster.cli.errors import blamed
-from forecaster.cli.estimator import model_flags, read_inputs
+from forecaster.cli.estimator import model_flags, model_label, read_inputs
 from forecaster.cli.io import check_target_dir
 from forecaster.cli.runtime import load_tensorflow, progress_to_stderr, say
 
@@ -30,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     """Fit, then ``estimator.save(--out)``; a summary line on stdout."""
     check_target_dir(args.out, "config.json", "saved model")
     df, static, sources, est = read_inputs(args)
-    say(args, f"training {type(est).__name__}({args.model}), horizon {args.horizon}")
+    label = model_label(est)
+    say(args, f"training {type(est).__name__}({label}), horizon {args.horizon}")
     load_tensorflow(args)
     with blamed(sources), progress_to_stderr():
         est.fit(df, static_df=static)
@@ -41,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
             f"{k} {hist[k][-1]:.4g}" for k in ("loss", "val_loss") if hist.get(k)
         )
         print(
-            f"saved {type(est).__name__} ({args.model}, {len(est.ids_)} series, "
+            f"saved {type(est).__name__} ({label}, {len(est.ids_)} series, "
             f"lookback {est.lookback_}, horizon {est.horizon}, "
             f"{len(hist.get('loss', []))} epochs; {losses}) to {args.out}"
         )

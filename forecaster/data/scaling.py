@@ -119,12 +119,40 @@ def _safe_scale(scale: np.ndarray, loc: np.ndarray) -> np.ndarray:
     return np.where(degenerate, fallback, scale)
 
 
-def transform(state: ScalerState, values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Scale ``values`` series by series; returns a new float32 array."""
+def transform(
+    state: ScalerState,
+    values: np.ndarray,
+    indptr: np.ndarray,
+    ids: np.ndarray | None = None,
+) -> np.ndarray:
+    """Scale ``values`` series by series; returns a new float32 array.
+
+    Raises
+    ------
+    ValueError
+        If a scaled value overflows float32 (new values far outside those the
+        scaler was fitted on), naming the series (``ids[k]``, else its
+        number), the column and the point.
+    """
     lengths = np.diff(indptr)
     loc = np.repeat(state.loc, lengths, axis=0)
     scale = np.repeat(state.scale, lengths, axis=0)
-    return ((np.asarray(values, dtype=np.float64) - loc) / scale).astype(np.float32)
+    x = np.asarray(values, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        out = (x - loc) / scale
+    big = np.abs(out) > np.finfo(np.float32).max
+    if big.any():
+        i, c = (int(v) for v in np.argwhere(big)[0])
+        k = int(np.searchsorted(indptr, i, side="right")) - 1
+        name = f"number {k}" if ids is None else repr(str(ids[k]))
+        raise ValueError(
+            f"Series {name}: value {x[i, c]:.4g} (column {c}, point "
+            f"{i - int(indptr[k])} of {int(lengths[k])}) scales to {out[i, c]:.4g} "
+            f"with its scaler (loc {loc[i, c]:.4g}, scale {scale[i, c]:.4g}), "
+            "beyond float32's range: values this far from those the scaler was "
+            "fitted on cannot be forecast. Refit on data that include them."
+        )
+    return out.astype(np.float32)
 
 
 def inverse_transform(

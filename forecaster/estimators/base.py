@@ -205,14 +205,14 @@ class BaseForecaster(BaseEstimator):
         FloatingPointError
             If the loss becomes NaN or infinite (naming the epoch).
         """
-        from forecaster.estimators.training import train
-
         self._check_params()
         if checkpoint_dir is not None:
             check_choice("resume", resume, RESUME_CHOICES)
         data = prepare(self, df, static_df)
         if checkpoint_dir is not None:  # this run's directory, checked before TF
             open_checkpoint(checkpoint_dir, fingerprint(self, data), resume)
+        from forecaster.estimators.training import train  # TensorFlow from here
+
         pipes = self._pipelines(data, endless=strategy is None)
         build = functools.partial(self._restore, data.state)
         networks, history = train(self, build, pipes, strategy, checkpoint_dir)

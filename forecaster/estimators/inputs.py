@@ -319,7 +319,8 @@ def network_inputs(est, hist: History, future_df, static_df) -> dict:
     n, lookback, f = hist.windows.shape
     rows = np.arange(n + 1) * lookback
     flat = hist.windows.reshape(-1, f)
-    inputs = {"history": transform(hist.scaler, flat, rows).reshape(n, lookback, f)}
+    scaled = transform(hist.scaler, flat, rows, hist.ids)
+    inputs = {"history": scaled.reshape(n, lookback, f)}
     layout = est.layout_
     if layout.future_idx:
         inputs["future"] = _future_inputs(est, hist, future_df)

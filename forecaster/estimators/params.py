@@ -7,6 +7,7 @@ argument and echo the value.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -265,7 +266,36 @@ def check_common_params(est) -> None:
     _positive_number("learning_rate", est.learning_rate)
     _positive_number("clipnorm", est.clipnorm)
     _check_val_size(est.val_size)
+    _check_plain(est)
     _check_columns(est)
+
+
+def _check_plain(est) -> None:
+    """The seed, the verbosity, the frequency and the column names."""
+    seed = est.random_state
+    if seed is not None and not (
+        isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0
+    ):
+        raise ValueError(
+            "Received an invalid value for argument `random_state`, expected None "
+            f"or an integer >= 0, got {seed!r}."
+        )
+    if not isinstance(est.verbose, numbers.Integral) or isinstance(est.verbose, bool):
+        raise ValueError(
+            "Received an invalid value for argument `verbose`, expected an "
+            f"integer, got {est.verbose!r}."
+        )
+    if est.freq is not None and not isinstance(est.freq, str):
+        raise ValueError(
+            "Received an invalid value for argument `freq`, expected None or a "
+            f"pandas frequency string, got {est.freq!r}."
+        )
+    for name in ("id_col", "time_col", "target_col"):
+        if not isinstance(getattr(est, name), str):
+            raise ValueError(
+                f"Received an invalid value for argument `{name}`, expected a "
+                f"column name (str), got {getattr(est, name)!r}."
+            )
 
 
 def _check_val_size(v) -> None:

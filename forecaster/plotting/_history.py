@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import LogFormatter, MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
 __all__ = ["plot_history"]
 
@@ -62,10 +62,7 @@ def plot_history(
     ax.set_ylabel("loss")
     _epoch_axis(ax, max((len(v) for v in curves.values()), default=0))
     if curves and all(v.size and (v > 0).all() for v in curves.values()):
-        ax.set_yscale("log")
-        # plain numbers (0.3, not 3 x 10^-1) on major and minor ticks
-        ax.yaxis.set_major_formatter(LogFormatter())
-        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+        _log_axis(ax, curves)
     if curves:
         ax.legend()
     ax.grid(alpha=0.3)
@@ -77,6 +74,21 @@ def _epoch_axis(ax: Axes, n: int) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
     if n:
         ax.set_xlim(0.5, n + 0.5)
+
+
+def _log_axis(ax: Axes, curves: dict) -> None:
+    """A log loss axis with plain numbers (0.3, not 3 x 10^-1); within
+    about a decade, minor ticks at 2, 3 and 5 are labelled too (else the
+    axis could show a single label)."""
+    ax.set_yscale("log")
+    plain = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(plain)
+    values = np.concatenate(list(curves.values()))
+    if values.max() / values.min() < 30:
+        ax.yaxis.set_minor_locator(LogLocator(subs=(2.0, 3.0, 5.0)))
+        ax.yaxis.set_minor_formatter(plain)
+    else:
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 def _best_epoch(curves: dict, best_epoch) -> int | None:

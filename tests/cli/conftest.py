@@ -36,9 +36,9 @@ def jobs(work):
     """The CLI runs of the model's tests, started as early as their inputs
     allow; ``jobs(name)`` waits for one."""
     started = {
-        "train": Job("train", "--data", work / "air.csv", "--model", "lstm", *FLAGS, "--seed", "0", "--out", work / "model"),
+        "train": Job("train", "--data", work / "air.csv", "--cell", "lstm", *FLAGS, "--seed", "0", "--out", work / "model"),
         "backtest": Job(
-            "backtest", "--data", "air_passengers", "--model", "gru", *FLAGS, "--n-windows", "2",
+            "backtest", "--data", "air_passengers", "--cell", "gru", *FLAGS, "--n-windows", "2",
             "--level", "80", "--out", work / "cv.csv", "--plot", work / "cv.png",
         ),
     }  # fmt: skip

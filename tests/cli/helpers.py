@@ -2,6 +2,7 @@
 job would) or in-process through ``main`` (fast), and checking its errors."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -12,22 +13,19 @@ from forecaster.cli import main
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _command(args):
+def command(args):
     """``python -m forecaster *args`` and its environment: the repository's
-    package first on the path, as an installed console script would find it."""
+    package first on the path, as an installed console script would find it,
+    and no TF_CPP_MIN_LOG_LEVEL: quieting TensorFlow is the command's job."""
     path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    env = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "MPLBACKEND": "Agg",
-        "PYTHONPATH": path,
-    }
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONPATH": path}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
     return [sys.executable, "-m", "forecaster", *map(str, args)], env
 
 
 def run(*args, timeout=600):
     """Run the command line in a fresh process and wait for it."""
-    cmd, env = _command(args)
+    cmd, env = command(args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
 
 
@@ -36,7 +34,7 @@ class Job:
     suite have 2 cores: independent CLI runs overlap); ``result()`` waits."""
 
     def __init__(self, *args):
-        cmd, env = _command(args)
+        cmd, env = command(args)
         self._out, self._err = (
             tempfile.TemporaryFile("w+"),
             tempfile.TemporaryFile("w+"),
@@ -97,6 +95,20 @@ def assert_usage_error(out, *fragments):
         assert fragment in message[0], message[0]
 
 
+# what TensorFlow's start-up writes: native log lines ("I0000 00:00:...",
+# "E0000 ..."), Abseil's preamble, oneDNN / CUDA notices, retracing advice
+TF_NOISE = re.compile(
+    r"^[IWEF]\d{4} |absl::InitializeLog|oneDNN|cuda|cuInit|TF-TRT|retracing",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def assert_no_tensorflow_lines(text: str) -> None:
+    """No line of ``text`` comes from TensorFlow's start-up."""
+    found = TF_NOISE.search(text)
+    assert found is None, text
+
+
 def write_csv(path, nan_at=None):
     """Series 'a' and 'b', 20 days each; 'b' has no value on day ``nan_at``."""
     rows = [f"a,2020-01-{d:02d},{d}" for d in range(1, 21)]
@@ -105,7 +117,7 @@ def write_csv(path, nan_at=None):
     return path
 
 
-TRAIN = ["train", "--model", "gru", "--horizon", "2", "--max-epochs", "1"]
+TRAIN = ["train", "--cell", "gru", "--horizon", "2", "--max-epochs", "1"]
 
 
 def usage_files(tmp: Path) -> Path:

@@ -25,6 +25,7 @@ def test_demo_writes_forecasts_metrics_and_plot(tmp_path):
     assert len(fc) == 12
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert metrics["horizon"] == 12 and metrics["mase"] > 0
+    assert json.loads(out.stdout) == metrics  # stdout is the JSON alone
     assert (tmp_path / "forecast.png").stat().st_size > 10_000
 
 

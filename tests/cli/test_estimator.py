@@ -8,7 +8,7 @@ from tests.cli.helpers import TRAIN, assert_usage_error, call, usage_files
 @pytest.mark.parametrize(
     "args,fragments",
     [
-        (["--data", "{tmp}/good.csv", "--attention", "luong"], ["--attention only apply to --model seq2seq"]),
+        (["--data", "{tmp}/good.csv", "--attention", "luong"], ["--attention only apply to --family seq2seq"]),
         (["--data", "{tmp}/good.csv", "--static-features", "x"], ["--static-features needs --static FILE"]),
     ],
 )  # fmt: skip

@@ -93,7 +93,7 @@ def test_covariates_static_and_custom_columns_in_process(tmp_path, capsys):
     _panel(tmp_path)
     cols = ["--id-col", "store", "--time-col", "when", "--target-col", "sales"]
     code = main([
-        "train", "--data", str(tmp_path / "past.csv"), "--model", "gru", "--horizon", "3",
+        "train", "--data", str(tmp_path / "past.csv"), "--cell", "gru", "--horizon", "3",
         "--lookback", "7", "--hidden-units", "4", "--max-epochs", "1", "--patience", "none",
         "--future-covariates", "price", "--calendar-features", "dayofweek",
         "--static", str(tmp_path / "static.csv"), "--static-features", "region",
@@ -118,6 +118,12 @@ def test_covariates_static_and_custom_columns_in_process(tmp_path, capsys):
     assert list(fc.columns) == ["store", "when", "yhat"] and len(fc) == 6
     assert fc["when"].iloc[0] == "2021-04-27"
     assert (tmp_path / "f.png").stat().st_size > 10_000
+
+    # fewer steps than the trained horizon
+    code, err = predict("--future", tmp_path / "future.csv", "--h", "2",
+                        "--out", tmp_path / "h.csv")  # fmt: skip
+    assert code == 0, err
+    assert pd.read_csv(tmp_path / "h.csv").groupby("store").size().tolist() == [2, 2]
 
     # a future file that misses a day: the message names that file
     code, err = predict(

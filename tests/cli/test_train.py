@@ -2,7 +2,12 @@
 
 import json
 
-from tests.cli.helpers import TRAIN, assert_usage_error, call
+from tests.cli.helpers import (
+    TRAIN,
+    assert_no_tensorflow_lines,
+    assert_usage_error,
+    call,
+)
 
 
 def test_train_saves_the_model_and_shows_progress(jobs, work):
@@ -16,6 +21,8 @@ def test_train_saves_the_model_and_shows_progress(jobs, work):
     assert out.stdout.startswith(
         "saved RecurrentForecaster (lstm, 1 series, lookback 24"
     )
+    # TensorFlow's start-up (oneDNN, CUDA probing) stays off the terminal
+    assert_no_tensorflow_lines(out.stderr)
 
 
 def test_train_refuses_to_overwrite_an_unrelated_directory(tmp_path, capsys):
