@@ -315,3 +315,28 @@ def _case(draw):
         calendar_features=["hour"] if rnd.random() < 0.2 else None,
     )
     return data, params
+
+
+@st.composite
+def tz_cases(draw):
+    """A clean tz-aware frame recorded across a DST change, and what follows.
+
+    Returns ``(df, freq, future)``: ``df`` holds one to three series with
+    the same ``n`` timestamps of ``freq`` in one zone, ``future`` the next
+    timestamps the same recorder writes (``_local_range``), a known answer
+    for the forecasts' timestamps.
+    """
+    rnd = random.Random(draw(st.integers(0, 2**32 - 1)))
+    freq = draw(st.sampled_from(FREQS))
+    start, zone = _local_start(freq, rnd)
+    n, horizon = rnd.choice([3, 6, 10, 24]), rnd.choice([1, 3, 12])
+    times = _local_range(start, n + horizon, freq, zone)
+    ids = rnd.sample(["a", "b", "c"], rnd.choice([1, 1, 2, 3]))
+    df = pd.DataFrame(
+        {
+            "unique_id": np.repeat(ids, n),
+            "ds": times[:n].append([times[:n]] * (len(ids) - 1)),
+            "y": np.sin(np.arange(n * len(ids)) / 3.0),
+        }
+    )
+    return df, freq, times[n:]

@@ -90,6 +90,11 @@ def test_forecast_line_starts_at_the_last_observation():
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
     assert pd.Timestamp(x[0]) == hist["ds"].iloc[-1] and y[0] == hist["y"].iloc[-1]
     np.testing.assert_array_equal(y[1:], np.arange(5.0))  # then the forecast
+    actuals = make_frame({"a": np.ones(5)}, start="2020-01-03")
+    fig = plot_forecast(hist, _forecasts(["a"], "2020-01-03"), actuals=actuals)
+    actual = fig.axes[0].lines[-1]  # the observed line goes on, dashed
+    assert actual.get_label() == "actual" and actual.get_linestyle() == "--"
+    assert actual.get_ydata()[0] == hist["y"].iloc[-1] and len(actual.get_ydata()) == 6
 
 
 def test_one_band_per_interval_the_quantile_pair_only_when_it_differs(tmp_path):

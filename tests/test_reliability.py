@@ -28,10 +28,11 @@ from sklearn.exceptions import NotFittedError
 
 import forecaster
 from forecaster import RecurrentForecaster, Seq2SeqForecaster
-from forecaster.data.panel import panel_from_frame
+from forecaster.data.missing import fill_missing
+from forecaster.data.panel import forecast_frame, panel_from_frame
 from forecaster.persistence import ArtifactError
 from tests.conftest import TINY_NO_VAL, make_frame, small_panel
-from tests.strategies import cases
+from tests.strategies import cases, tz_cases
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = Path(forecaster.__file__).resolve().parent
@@ -565,3 +566,60 @@ def test_fuzzed_frames_many(fitted, monkeypatch):
     stats = _fuzz(5000, 40, fitted, monkeypatch)
     _report(stats)
     assert stats["inputs"] >= 5000
+
+
+def _tz_fuzz(n_examples: int) -> collections.Counter:
+    """Clean tz-aware frames across DST changes: each packs into a panel whose
+    forecast timestamps are the next ones the recorder writes, and a gap
+    filled on its grid gives the same panel; or fails with forecaster's own
+    error (a calendar series at an hour some day lacks is not regular)."""
+    stats = collections.Counter()
+
+    @settings(
+        max_examples=n_examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=tz_cases())
+    def run(case):
+        df, freq, future = case
+        stats["inputs"] += 1
+        got = []
+        outcome = _outcome(lambda: got.append(panel_from_frame(df)))
+        if outcome != "ok":
+            stats[f"panel_from_frame {outcome}"] += 1
+            return
+        p = got[0]
+        if p.freq != pd.tseries.frequencies.to_offset(freq).freqstr:
+            stats[f"{freq} data read as {p.freq}"] += 1  # 3 business days: "D"
+            return
+        h = len(future)
+        fc = forecast_frame(
+            p.ids, p.last_times, p.freq, p.tz, np.zeros((p.n_series, h)), "u", "t", 0
+        )
+        for _, ds in fc.groupby("u")["t"]:
+            assert ds.tolist() == future.tolist(), (freq, p.tz)
+        stats["forecasts at the next timestamps"] += 1
+        if p.lengths.min() >= 6:
+            gapped = df.drop(index=[2, 3])
+            filled = _outcome(
+                lambda: got.append(
+                    panel_from_frame(fill_missing(gapped, "interpolate"))
+                )
+            )
+            stats[f"gap filled: {filled}"] += 1
+            if filled == "ok":
+                np.testing.assert_array_equal(got[-1].times, p.times)
+
+    run()
+    return stats
+
+
+def test_fuzzed_tz_frames_forecast_the_recorders_next_timestamps():
+    stats = _tz_fuzz(300)
+    _report(stats)
+    assert stats["inputs"] >= 300
+    assert stats["forecasts at the next timestamps"] >= 150
+    assert stats["gap filled: ok"] >= 50

@@ -107,3 +107,19 @@ def test_quantile_columns_monotone_and_samples(noisy):
     sampled = est.predict(num_samples=4000)
     np.testing.assert_allclose(sampled["yhat_q0.1"], exact["yhat_q0.1"], atol=0.1)
     assert isinstance(sampled, pd.DataFrame) and len(sampled) == 2000
+
+
+def test_conformal_levels_work_on_air_passengers_with_defaults():
+    # The README's example: one monthly series, horizon 12, every default.
+    import forecaster
+
+    df = forecaster.datasets.load("air_passengers")
+    est = RecurrentForecaster(horizon=12, random_state=0, verbose=0).fit(df)
+    assert est.n_val_windows_ >= 19  # enough to calibrate a 95% interval
+    out = est.predict(level=[80, 95])
+    assert (out["yhat_lo95"] <= out["yhat_lo80"]).all()
+    assert (out["yhat_lo80"] <= out["yhat"]).all()
+    assert (out["yhat"] <= out["yhat_hi80"]).all()
+    assert (out["yhat_hi80"] <= out["yhat_hi95"]).all()
+    with pytest.raises(ValueError, match="99% conformal interval needs at least 99"):
+        est.predict(level=[99])  # where the data truly cannot give one

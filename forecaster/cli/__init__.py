@@ -7,20 +7,23 @@ files.
 
 Exit codes: 0 on success, 2 on bad usage or bad data: a one-paragraph
 message naming the file, column, series and row at fault, and no traceback
-unless ``--debug``. Progress (Keras epochs, backtest windows) goes to stderr
-and ``--quiet`` silences it; results go to stdout and files. TensorFlow is
-only imported by the commands that need it, so ``forecaster --help`` and
-errors in the input data stay fast.
+unless ``--debug``; 130 on Ctrl-C (SIGINT) and 143 on SIGTERM, with the one
+line ``interrupted`` and no partial output. Progress (Keras epochs, backtest
+windows) goes to stderr and ``--quiet`` silences it; results go to stdout and
+files. TensorFlow is only imported by the commands that need it, so
+``forecaster --help`` and errors in the input data stay fast.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import warnings
 
 from forecaster.cli.errors import CLIError, one_paragraph
 from forecaster.cli.parser import build_parser
+from forecaster.cli.runtime import stop_on_signals
 
 __all__ = ["main", "build_parser", "CLIError"]
 
@@ -43,10 +46,24 @@ def main(argv: list[str] | None = None) -> int:
     -------
     int
         0 on success, 2 on bad usage or bad data (argparse's own usage
-        errors exit 2 through ``SystemExit``).
+        errors exit 2 through ``SystemExit``), 128 + the signal's number when
+        interrupted (130 for SIGINT, 143 for SIGTERM).
     """
-    args = build_parser().parse_args(argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        with stop_on_signals():
+            args = build_parser().parse_args(argv)
+            os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+            return _run(args)
+    except KeyboardInterrupt as exc:
+        # a clean stop, even with --debug: what was being written is removed
+        signum = getattr(exc, "signum", signal.SIGINT)
+        print("interrupted", file=sys.stderr, flush=True)
+        return 128 + int(signum)
+
+
+def _run(args) -> int:
+    """The command, its warnings on one line each and its user errors as one
+    paragraph (exit 2)."""
     prog = f"forecaster {args.command}"
 
     def show(message, category, filename, lineno, file=None, line=None):

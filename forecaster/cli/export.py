@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from forecaster.cli import flags
-from forecaster.cli.io import check_target_dir
+from forecaster.cli.io import check_target_dir, load_model
 from forecaster.cli.runtime import load_tensorflow, say
 
 __all__ = ["add_parser", "run"]
@@ -28,11 +28,9 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Load ``--model`` and export it to ``--out``; its signature on stdout."""
-    import forecaster
-
     check_target_dir(args.out, "saved_model.pb", "SavedModel")
     load_tensorflow(args)
-    est = forecaster.load(args.model)
+    est = load_model(args.model)
     say(args, f"exporting {type(est).__name__} from {args.model}")
     est.export_saved_model(args.out)
     if not args.quiet:

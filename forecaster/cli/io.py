@@ -9,6 +9,7 @@ Outputs are written whole or not at all (a temporary sibling, then a rename).
 from __future__ import annotations
 
 import contextlib
+import csv
 import importlib.util
 import os
 import secrets
@@ -16,10 +17,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from forecaster.cli.errors import CLIError, Source, blamed
+from forecaster.cli.errors import CLIError, Source, blamed, one_paragraph
 
 __all__ = ["read_data", "read_optional", "check_format", "write_frame",
-           "write_figure", "check_target_dir", "precheck"]  # fmt: skip
+           "write_figure", "check_target_dir", "precheck", "load_model"]  # fmt: skip
 
 _SUFFIXES = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -49,6 +50,7 @@ def _read_file(path: str, flag: str, id_col: str, time_col: str | None):
     src = Source(flag, path, csv=kind == "csv")
     try:
         if kind == "csv":
+            _check_header(path, flag)
             df = pd.read_csv(path, dtype={id_col: str})
             df.index = pd.RangeIndex(2, len(df) + 2)  # line 1 is the header
         else:
@@ -63,6 +65,20 @@ def _read_file(path: str, flag: str, id_col: str, time_col: str | None):
             # Unparsable timestamps stay strings: validation names the row.
             df[time_col] = pd.to_datetime(df[time_col])
     return df, src
+
+
+def _check_header(path: str, flag: str) -> None:
+    """Raise if the CSV header names a column twice: pandas would read the
+    second as ``y.1``, silently (a frame with repeated columns is rejected by
+    the Python API the same way)."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        header = next(csv.reader(f), [])
+    repeated = [c for c in dict.fromkeys(header) if header.count(c) > 1]
+    if repeated:
+        raise CLIError(
+            f"{flag} {path!r}: columns {repeated} appear more than once in the "
+            "header (line 1); drop or rename the duplicates."
+        )
 
 
 def read_data(arg: str, flag: str, cols: tuple[str, str, str]):
@@ -155,3 +171,25 @@ def precheck(df, est, src: Source, cols) -> None:
     ]
     with blamed({"data": src}):
         validate_long_frame(df, *cols, numeric_cols=numeric)
+
+
+def load_model(path: str, flag: str = "--model"):
+    """``forecaster.load(path)``; any failure is the artifact's, exit 2.
+
+    The artifact's own errors (:class:`forecaster.persistence.ArtifactError`:
+    a missing, modified or truncated file, named) pass as they are; anything
+    else the loading raises (a file that is not what its name says) is
+    reported as a problem of that directory, not as a traceback.
+    """
+    import forecaster
+    from forecaster.persistence import ArtifactError
+
+    try:
+        return forecaster.load(path)
+    except ArtifactError:
+        raise
+    except Exception as exc:  # whatever fails to load is the artifact's problem
+        raise CLIError(
+            f"{flag} {path!r}: cannot load a saved model from it "
+            f"({type(exc).__name__}: {one_paragraph(exc)})."
+        ) from exc

@@ -14,6 +14,7 @@ from forecaster.cli import flags
 from forecaster.cli.errors import Source, blamed
 from forecaster.cli.io import (
     check_format,
+    load_model,
     precheck,
     read_data,
     read_optional,
@@ -64,11 +65,9 @@ def add_parser(sub) -> None:
 def run(args: argparse.Namespace) -> int:
     """Load ``--model``, forecast from ``--data`` (or the training data's end),
     write ``--out`` (and ``--plot``)."""
-    import forecaster
-
     check_format(args.out, "--out")
     load_tensorflow(args)
-    est = forecaster.load(args.model)
+    est = load_model(args.model)
     say(
         args,
         f"loaded {type(est).__name__} from {args.model}: horizon {est.horizon}, "

@@ -39,6 +39,7 @@ __all__ = [
     "aware_times",
     "check_zone",
     "clock_times",
+    "series_clock",
     "uses_utc",
     "wall_clock",
     "zone_name",
@@ -164,6 +165,29 @@ def _infer(
             f"{exc} (Timestamps here are in UTC: tz-aware data at a fixed-"
             "duration frequency are checked in absolute time.)"
         ) from None
+
+
+def series_clock(times: pd.DatetimeIndex, freq: str | None) -> pd.DatetimeIndex:
+    """One series' tz-aware ``times`` on the clock of ``freq``, naive.
+
+    Without ``freq``, the clock :func:`clock_times` infers on: UTC for
+    sub-daily steps, else the wall clock. Naive ``times`` are returned as
+    they are.
+
+    Examples
+    --------
+    >>> t = pd.date_range("2024-03-30", periods=3, freq="D", tz="Europe/Berlin")
+    >>> series_clock(t, None).strftime("%d %H:%M").tolist()
+    ['30 00:00', '31 00:00', '01 00:00']
+    """
+    if times.tz is None:
+        return times
+    utc = times.tz_convert("UTC").tz_localize(None)
+    if freq is None:
+        on_utc = _sub_daily(utc.to_numpy("datetime64[ns]"), np.array([0, len(utc)]))
+    else:
+        on_utc = uses_utc(freq)
+    return utc if on_utc else times.tz_localize(None)
 
 
 def _sub_daily(utc: np.ndarray, indptr: np.ndarray) -> bool:

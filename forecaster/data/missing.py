@@ -35,6 +35,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from forecaster.data.clock import aware_times, series_clock, zone_of
 from forecaster.data.frequency import guess_series_freq
 from forecaster.data.validation import ensure_time_dtype
 
@@ -121,7 +122,10 @@ def _split_series(df: pd.DataFrame, id_col: str, time_col: str) -> list[pd.DataF
 def _guess_freqs(series: list[pd.DataFrame], time_col: str) -> list[str | None]:
     """Each series' guessed grid; a series too short to guess its own grid
     uses the panel's one, when the others agree on one."""
-    freqs = [guess_series_freq(pd.DatetimeIndex(p[time_col])) for p in series]
+    freqs = [
+        guess_series_freq(series_clock(pd.DatetimeIndex(p[time_col]), None))
+        for p in series
+    ]
     known = set(freqs) - {None}
     if len(known) != 1:
         return freqs
@@ -202,14 +206,19 @@ def _parsed(
 def _reindex(
     part: pd.DataFrame, id_col: str, time_col: str, freq: str | None
 ) -> pd.DataFrame:
-    """One series on its regular grid (a copy), or unchanged if there is none."""
-    times = pd.DatetimeIndex(part[time_col])
-    if freq is None or len(times) < 2:
+    """One series on its regular grid (a copy), or unchanged if there is none.
+
+    The grid of tz-aware times is laid on the clock of ``freq``
+    (:mod:`forecaster.data.clock`), then given the zone back.
+    """
+    aware = pd.DatetimeIndex(part[time_col])
+    if freq is None or len(aware) < 2:
         return part.copy()
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
     except ValueError:
         return part.copy()  # validation names the bad alias
+    times = series_clock(aware, offset.freqstr)
     step = (times[0] + offset) - times[0]
     if step <= pd.Timedelta(0):
         return part.copy()
@@ -227,6 +236,7 @@ def _reindex(
     grid = pd.date_range(times[0], times[-1], freq=offset)
     if not times.isin(grid).all():
         return part.copy()  # off-grid timestamps: validation names them
+    grid = aware_times(grid.to_numpy("datetime64[ns]"), offset.freqstr, zone_of(aware))
     out = part.set_index(time_col).reindex(grid)
     out.index.name = time_col
     out = out.reset_index()[list(part.columns)]

@@ -45,6 +45,7 @@ from forecaster.estimators.inputs import (
 )
 from forecaster.estimators.params import (
     check_common_params,
+    check_h,
     store_params,
 )
 from forecaster.estimators.state import check_fitted_state
@@ -292,8 +293,9 @@ class BaseForecaster(BaseEstimator):
         static_df: pd.DataFrame | None = None,
         level: list[float] | None = None,
         num_samples: int | None = None,
+        h: int | None = None,
     ) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps after the end of each series.
+        """Forecast the ``horizon`` (or ``h``) steps after the end of each series.
 
         Parameters
         ----------
@@ -317,6 +319,9 @@ class BaseForecaster(BaseEstimator):
         num_samples : int, optional
             Distribution heads: draw this many samples per step and report
             empirical quantiles (instead of exact ones).
+        h : int, optional
+            Report only the first ``h <= horizon`` steps (the same numbers as
+            the first ``h`` rows per series of the whole forecast).
 
         Returns
         -------
@@ -330,13 +335,19 @@ class BaseForecaster(BaseEstimator):
         sklearn.exceptions.NotFittedError
             Before ``fit``.
         ValueError
-            If a series of ``df`` is shorter than ``lookback``, or covariates
-            are missing.
+            If a series of ``df`` is shorter than ``lookback``, covariates
+            are missing, or ``h`` exceeds the trained horizon.
         """
         check_is_fitted(self, "networks_")
         levels = check_levels(level)
         if num_samples is not None:
             check_positive_int("num_samples", num_samples)
+        check_h(h, self.horizon)
+        frame = self._full_forecast(df, future_df, static_df, levels, num_samples)
+        return self._first_steps(frame, h)
+
+    def _full_forecast(self, df, future_df, static_df, levels, num_samples):
+        """Every horizon step, as the frame ``predict`` returns."""
         hist = history_of(self, df)
         inputs = network_inputs(self, hist, future_df, static_df)
         raw = self._forward(inputs)  # (N, H) or (N, H, P), scaled units
@@ -345,6 +356,42 @@ class BaseForecaster(BaseEstimator):
         yhat = point_forecast(out, self.loss, self.quantiles)  # (N, H)
         extra = probabilistic_columns(self, out, yhat, scale, levels, num_samples)
         return self._forecast_frame(hist, yhat, extra)
+
+    def predict_insample(
+        self,
+        df: pd.DataFrame | pd.Series,
+        step_size: int = 1,
+        static_df: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """Fitted values: the forecast from every window of the history ``df``.
+
+        As NeuralForecast's ``predict_insample``: each cutoff (the last point
+        of a lookback window, every ``step_size`` steps per series) gets the
+        ``horizon`` forecasts after it, next to the values ``df`` holds there;
+        ``y - yhat`` are the in-sample residuals. See
+        :func:`forecaster.estimators.insample.predict_insample`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id_col, time_col, cutoff, target_col, yhat``.
+        """
+        from forecaster.estimators.insample import predict_insample
+
+        check_is_fitted(self, "networks_")
+        return predict_insample(self, df, step_size, static_df)
+
+    def _first_steps(self, frame: pd.DataFrame, h: int | None) -> pd.DataFrame:
+        """The rows of the first ``h`` steps of every series (all for None)."""
+        if h is None or h == self.horizon:
+            return frame
+        keep = np.tile(np.arange(self.horizon) < h, len(frame) // self.horizon)
+        out = frame.iloc[keep]
+        return (
+            out
+            if isinstance(out.index, pd.DatetimeIndex)
+            else out.reset_index(drop=True)
+        )
 
     def _forward(self, inputs: dict, network=None, chunk: int = 8192) -> np.ndarray:
         """Run ``network`` (default: the predict network) over ``inputs``.

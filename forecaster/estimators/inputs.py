@@ -35,6 +35,7 @@ from forecaster.data.scaling import ScalerState, fit_scaler, transform
 from forecaster.data.validation import check_min_length, series_to_frame
 from forecaster.data.windows import last_windows, split_lengths
 from forecaster.estimators.params import (
+    CALIBRATION_WINDOWS,
     as_names,
     resolve_lookback,
     resolve_window_norm,
@@ -51,6 +52,8 @@ __all__ = [
     "layout_of",
     "network_inputs",
     "prepare",
+    "scaler_for",
+    "static_for",
     "to_frame",
 ]
 
@@ -223,7 +226,9 @@ def prepare(est, df, static_df) -> Prepared:
     span = lookback + est.horizon
     why = f"lookback {lookback} + horizon {est.horizon}"
     panel = drop_short_series(panel, span, est.drop_short, why)
-    train_len = split_lengths(panel.lengths, est.val_size, est.horizon)
+    train_len = split_lengths(
+        panel.lengths, est.val_size, est.horizon, min_windows=CALIBRATION_WINDOWS
+    )
     # A series too short to give up a validation tail trains on all of it.
     train_len = np.where(train_len >= span, train_len, panel.lengths)
     scaler = _fit_scaler(est, panel, train_len, layout)
@@ -308,7 +313,7 @@ def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
     check_zone(panel.tz, est.tz_, "df", None if as_series else est.time_col)
     check_min_length(panel.indptr, panel.ids, est.lookback_, "the lookback window")
     windows = last_windows(panel.values, panel.indptr, est.lookback_)
-    scaler = _scaler_for(est, panel)
+    scaler = scaler_for(est, panel)
     return History(panel.ids, panel.last_times, windows, scaler, as_series)
 
 
@@ -325,7 +330,7 @@ def network_inputs(est, hist: History, future_df, static_df) -> dict:
     if layout.future_idx:
         inputs["future"] = _future_inputs(est, hist, future_df)
     if layout.static:
-        num, codes = _static_for(est, hist.ids, static_df)
+        num, codes = static_for(est, hist.ids, static_df)
         if num.shape[1]:
             inputs["static_numeric"] = num
         if codes.shape[1]:
@@ -356,7 +361,7 @@ def _future_inputs(est, hist: History, future_df) -> np.ndarray:
     return ((raw - loc) / scale).astype(np.float32).reshape(n, h, -1)
 
 
-def _static_for(est, ids, static_df) -> tuple[np.ndarray, np.ndarray]:
+def static_for(est, ids, static_df) -> tuple[np.ndarray, np.ndarray]:
     """Encoded static rows of ``ids``: from ``static_df``, or those seen at fit."""
     if static_df is not None:
         return encode_static(est.static_encoding_, static_df, ids, est.id_col)
@@ -371,7 +376,7 @@ def _static_for(est, ids, static_df) -> tuple[np.ndarray, np.ndarray]:
     return est.static_numeric_[rows], est.static_codes_[rows]
 
 
-def _scaler_for(est, panel: Panel) -> ScalerState:
+def scaler_for(est, panel: Panel) -> ScalerState:
     """Fit-time scaler rows for known series; new series are scaled by
     their own history (a global model can forecast unseen series)."""
     pos = {k: i for i, k in enumerate(est.ids_)}

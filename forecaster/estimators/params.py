@@ -30,15 +30,22 @@ from forecaster.models.spec import (
 )
 
 __all__ = [
+    "CALIBRATION_WINDOWS",
     "COMMON_PARAMETERS_DOC",
     "as_names",
     "check_common_params",
+    "check_h",
     "check_seq2seq_params",
     "resolve_lookback",
     "season_length",
     "shared_parameters_doc",
     "store_params",
 ]
+
+# Validation windows a fractional val_size gives at least, over all series: they
+# calibrate the conformal intervals, and a 95% interval needs 19
+# (``uncertainty.conformal_quantile``).
+CALIBRATION_WINDOWS = 19
 
 # The parameters every family shares, documented once: each family's class
 # docstring holds the marker below (see shared_parameters_doc), and
@@ -92,7 +99,9 @@ COMMON_PARAMETERS_DOC = """\
         weights are restored). ``None`` turns early stopping off.
     val_size : int or float, default 0.1
         Validation tail per series: steps (int) or fraction of each series
-        (float); raised to ``horizon``. ``0`` disables validation.
+        (float); raised to ``horizon``, and a fraction also so that the tails
+        give at least 19 windows over all series (enough to calibrate a 95%
+        conformal interval). ``0`` disables validation.
     clipnorm : float or None, default 1.0
         Gradient clipping by norm (on by default).
     past_covariates : list of str, optional
@@ -332,6 +341,17 @@ def _check_columns(est) -> None:
                     f"Column {n!r} is declared twice: in `{seen[n]}` and `{kind}`."
                 )
             seen[n] = kind
+
+
+def check_h(h, horizon: int) -> None:
+    """``predict(h=...)``: None, or a positive integer up to the trained horizon."""
+    check_positive_int("h", h, allow_none=True)
+    if h is not None and h > horizon:
+        raise ValueError(
+            f"Received h={h}, but this forecaster was trained for horizon="
+            f"{horizon}: forecast at most {horizon} steps, or refit with "
+            f"horizon={h}."
+        )
 
 
 def resolve_lookback(

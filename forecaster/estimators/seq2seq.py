@@ -11,6 +11,7 @@ from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
 from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.params import (
+    check_h,
     check_seq2seq_params,
     shared_parameters_doc,
     store_params,
@@ -199,8 +200,9 @@ class Seq2SeqForecaster(BaseForecaster):
         static_df: pd.DataFrame | None = None,
         level: list[float] | None = None,
         num_samples: int | None = None,
+        h: int | None = None,
     ) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps after the end of each series.
+        """Forecast the ``horizon`` (or ``h``) steps after the end of each series.
 
         As :meth:`BaseForecaster.predict
         <forecaster.estimators.base.BaseForecaster.predict>`, except that
@@ -211,17 +213,18 @@ class Seq2SeqForecaster(BaseForecaster):
         ``yhat`` stays the free-running point forecast.
         """
         if num_samples is None or self.loss in POINT_LOSSES:
-            return super().predict(df, future_df, static_df, level, num_samples)
+            return super().predict(df, future_df, static_df, level, num_samples, h)
         check_is_fitted(self, "networks_")
         levels = check_levels(level)
         check_positive_int("num_samples", num_samples)
+        check_h(h, self.horizon)
         # The point forecast and the column layout come from the shared
         # predict; the sampled columns replace or follow its quantiles.
-        frame = super().predict(df, future_df, static_df)
+        frame = self._full_forecast(df, future_df, static_df, [], None)
         paths, _ = self.predict_samples(df, future_df, static_df, num_samples)
         for name, values in sample_columns(paths, self.quantiles, levels).items():
             frame[name] = values
-        return frame
+        return self._first_steps(frame, h)
 
     def predict_samples(
         self,

@@ -152,11 +152,10 @@ def _draw_forecast_series(
     start = _last_before(h, f[time_col].min(), time_col, target_col)
     for m in style.names:
         _draw_model(ax, f, m, style, start, time_col)
-    if a is not None:
+    if a is not None:  # the held-out part of the observed line, dashed
         a = a.sort_values(time_col)
-        ax.plot(
-            a[time_col], a[target_col], "--", color=OBSERVED, lw=1.2, label="actual"
-        )
+        times, values = _joined(a[time_col], a[target_col], start)
+        ax.plot(times, values, "--", color=OBSERVED, lw=1.2, label="actual")
     finish_panel(ax, uid, f[time_col])
 
 
@@ -185,11 +184,18 @@ def _draw_model(
             lw=0,
             label=prefix + band.label,
         )
-    times, values = f[time_col], f[model].astype(float)
-    if start is not None:
-        times = pd.concat([pd.Series([start[0]], dtype=times.dtype), times])
-        values = pd.concat([pd.Series([start[1]], dtype=float), values])
+    times, values = _joined(f[time_col], f[model], start)
     ax.plot(times, values, color=color, lw=1.6, label=style.labels[model])
+
+
+def _joined(times: pd.Series, values: pd.Series, start):
+    """``times`` and ``values`` (float) preceded by the point ``start`` when
+    it comes before them, so that a line continues from the observations."""
+    values = values.astype(float)
+    if start is None or times.empty or not start[0] < times.iloc[0]:
+        return times, values
+    times = pd.concat([pd.Series([start[0]], dtype=times.dtype), times])
+    return times, pd.concat([pd.Series([start[1]], dtype=float), values])
 
 
 def plot_backtest(
