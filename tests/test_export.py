@@ -315,3 +315,19 @@ def _sharing_fit(est):
     new = type(est)(**est.get_params())
     vars(new).update({k: v for k, v in vars(est).items() if k.endswith("_")})
     return new
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_serving_refuses_non_finite_history(served, tmp_path, bad):
+    import tensorflow as tf
+
+    est = served["estimators"]["recurrent"]
+    path = tmp_path / "m"
+    est.export_saved_model(path)
+    serve = tf.saved_model.load(str(path)).signatures["serving_default"]
+    history = np.array(est.last_windows_, np.float32)
+    history[0, -1, 0] = bad
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match="serving input `history` holds NaN or inf"
+    ):
+        serve(history=tf.constant(history), unique_id=tf.constant(est.ids_.astype(str)))

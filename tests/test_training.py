@@ -1,5 +1,6 @@
 import math
 
+import numpy as np
 import pytest
 import tensorflow as tf
 
@@ -30,3 +31,16 @@ def test_steps_per_execution_divides_the_epoch(steps, expected, monkeypatch):
 
     monkeypatch.delenv("FORECASTER_STEPS_PER_EXECUTION", raising=False)
     assert _steps_per_execution(steps) == expected
+
+
+def test_early_stopping_says_when_it_stopped_and_what_it_restored(capsys):
+    from forecaster import RecurrentForecaster
+    from tests.conftest import TINY, make_frame
+
+    df = make_frame({"a": np.sin(np.arange(240) / 3.0)})
+    params = dict(TINY, max_epochs=40, early_stopping_patience=1, learning_rate=0.05)
+    est = RecurrentForecaster(**{**params, "verbose": 1}).fit(df)
+    out = capsys.readouterr().out
+    assert len(est.history_["loss"]) < 40
+    assert "early stopping" in out
+    assert "Restoring model weights from the end of the best epoch" in out

@@ -50,13 +50,14 @@ def _read_file(path: str, flag: str, id_col: str, time_col: str | None):
     src = Source(flag, path, csv=kind == "csv")
     try:
         if kind == "csv":
-            _check_header(path, flag)
             df = pd.read_csv(path, dtype={id_col: str})
             df.index = pd.RangeIndex(2, len(df) + 2)  # line 1 is the header
         else:
             df = pd.read_parquet(path)
     except (ValueError, OSError) as exc:  # parser errors, empty/unreadable files
         raise CLIError(f"{flag} {path!r} could not be read: {exc}") from exc
+    if kind == "csv":
+        _check_header(path, flag)
     if kind == "parquet" and id_col in df.columns:
         ids = df[id_col]
         df[id_col] = ids.where(ids.isna(), ids.astype(str))

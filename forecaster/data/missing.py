@@ -37,6 +37,7 @@ import pandas as pd
 
 from forecaster.data.clock import aware_times, series_clock, zone_of
 from forecaster.data.frequency import guess_series_freq
+from forecaster.data.messages import label
 from forecaster.data.validation import ensure_time_dtype
 
 __all__ = ["FILL_POLICIES", "fill_missing"]
@@ -114,7 +115,7 @@ def _split_series(df: pd.DataFrame, id_col: str, time_col: str) -> list[pd.DataF
     """The series of ``df``, each sorted by time, ordered by the ids' text."""
     key = df[id_col].astype(str).to_numpy()
     order = np.lexsort((df[time_col].to_numpy(dtype="datetime64[ns]"), key))
-    df, key = df.iloc[order].reset_index(drop=True), key[order]
+    df, key = df.iloc[order], key[order]  # the user's row labels, for messages
     bounds = np.append(np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), len(df))
     return [df.iloc[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
 
@@ -149,6 +150,7 @@ def _fill_series(
     The first present column is the target: with no value at all it cannot
     be filled, and neither can a covariate except with zeros.
     """
+    rows = _rows_text(part.index)  # the user's rows, named if nothing fills them
     part = _reindex(part, id_col, time_col, freq)  # a copy: filled in place
     cols = [c for c in dict.fromkeys(value_cols) if c in part.columns]
     for col in cols:
@@ -160,11 +162,19 @@ def _fill_series(
             what = "the target" if col == cols[0] else "a covariate"
             raise ValueError(
                 f"Series {str(part[id_col].iloc[0])!r} has no value at all in "
-                f"column {col!r} ({what}): fill_missing={policy!r} has nothing "
-                "to fill it from. Drop the series, or provide values."
+                f"column {col!r} ({what}; {rows}): fill_missing={policy!r} has "
+                "nothing to fill it from. Drop the series, or provide values."
             )
         part[col] = _fill(values, missing, part[time_col], policy)
     return part
+
+
+def _rows_text(index: pd.Index) -> str:
+    """``row 3`` or ``rows 3, 4, 5, ... (12 rows)``: a series' row labels."""
+    if len(index) == 1:
+        return f"row {label(index[0])}"
+    shown = ", ".join(label(r) for r in index[:3])
+    return f"rows {shown}" + (f", ... ({len(index)} rows)" if len(index) > 3 else "")
 
 
 def _parsed(

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from forecaster.cli import main
@@ -51,6 +52,18 @@ class Job:
         return subprocess.CompletedProcess(
             self.args, rc, self._out.read(), self._err.read()
         )
+
+    def wait_for(self, text: str, timeout: float) -> bool:
+        """Poll stderr until it holds ``text`` (True); False if the process
+        ends or ``timeout`` seconds pass first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            # pread: the child shares the file's offset, which must not move
+            seen = os.pread(self._err.fileno(), 1 << 20, 0)
+            if text.encode() in seen:
+                return True
+            time.sleep(0.05)
+        return False
 
     def stop(self):
         """Kill the process if a failing test left it running."""

@@ -78,3 +78,14 @@ def test_output_file_types(tmp_path, capsys):
     assert_usage_error(
         out, "f.parquet': parquet files need pyarrow, which is not installed"
     )
+
+
+def test_a_repeated_header_column_is_rejected(tmp_path, capsys):
+    # pandas would read the second 'y' as 'y.1', and train on the first
+    path = tmp_path / "dup.csv"
+    path.write_text("unique_id,ds,y,y\na,2020-01-01,1,2\na,2020-01-02,2,3\n")
+    out = call(capsys, *TRAIN, "--data", path, "--out", tmp_path / "m")
+    assert_usage_error(
+        out, f"--data '{path}': columns ['y'] appear more than once in the header"
+    )
+    assert not (tmp_path / "m").exists()

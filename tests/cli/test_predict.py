@@ -11,7 +11,7 @@ import pytest
 from forecaster import RecurrentForecaster
 from forecaster.cli import main
 from tests.cli.conftest import PARAMS
-from tests.cli.helpers import assert_usage_error, run_all
+from tests.cli.helpers import assert_usage_error, call, run_all
 
 
 def test_train_then_predict_equals_the_python_api(jobs, work):
@@ -62,6 +62,39 @@ def test_bad_input_exits_2_with_one_paragraph(tmp_path, case):
     fragments = BAD_INPUT[case][1]
     assert_usage_error(runs[case], *(f.format(tmp=tmp_path) for f in fragments))
     assert not (tmp_path / "m").exists()
+
+
+def broken_copies(model, tmp):
+    """Copies of a saved model with one thing wrong, and the message's words."""
+    cases = {}
+    for name, (file, content, words) in {
+        "truncated state": (
+            "state.npz",
+            b"PK",
+            "state.npz is corrupted or was modified",
+        ),
+        "no config": ("config.json", None, "missing config.json"),
+        "foreign config": ("config.json", b'{"estimator": "Nope"}', "config.json"),
+    }.items():
+        copy = tmp / name.replace(" ", "_")
+        copy.mkdir()
+        for f in model.iterdir():
+            (copy / f.name).write_bytes(f.read_bytes())
+        if content is None:
+            (copy / file).unlink()
+        else:
+            (copy / file).write_bytes(content)
+        cases[name] = (copy, words)
+    cases["no such directory"] = (tmp / "nowhere", "the directory does not exist")
+    return cases
+
+
+def test_any_artifact_problem_exits_2_naming_the_model(jobs, work, tmp_path, capsys):
+    jobs("train")
+    for copy, words in broken_copies(work / "model", tmp_path).values():
+        out = call(capsys, "predict", "--model", copy, "--out", tmp_path / "f.csv")
+        assert_usage_error(out, str(copy), words)
+    assert not (tmp_path / "f.csv").exists()
 
 
 def _panel(tmp_path, n=60):
