@@ -23,7 +23,6 @@ interrupted save leaves the previous artifact at ``path`` untouched.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -36,7 +35,7 @@ import numpy as np
 
 from forecaster._registry import estimator_classes
 from forecaster._registry import register_state_class as register_state_class
-from forecaster._version import __version__
+from forecaster._version import versions
 from forecaster.atomic import atomic_directory, backups_of
 from forecaster.codec import (
     CONFIG_FILE,
@@ -94,25 +93,6 @@ def _fitted_state(estimator) -> dict[str, Any]:
 
 
 # -- save -------------------------------------------------------------------------
-def _versions() -> dict[str, str | None]:
-    import importlib.metadata
-
-    import keras
-
-    tf_version = None
-    for dist in ("tensorflow", "tensorflow-cpu"):
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            tf_version = importlib.metadata.version(dist)
-            break
-    return {
-        "forecaster": __version__,
-        "tensorflow": tf_version,
-        "keras": keras.__version__,
-        "keras_backend": keras.backend.backend(),
-        "numpy": np.__version__,
-    }
-
-
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -200,7 +180,7 @@ def _config(estimator, arrays: dict[str, np.ndarray]) -> dict:
         "format_version": FORMAT_VERSION,
         "estimator": cls.__name__,
         "params": params,
-        "versions": _versions(),
+        "versions": versions(),
         "state": state,
         "weight_shapes": [
             list(map(int, w.shape)) for w in estimator.networks_.train.weights

@@ -131,10 +131,13 @@ def test_nullable_and_integer_columns():
 
 @pytest.mark.parametrize("policy", ["ffill", "interpolate", "zero"])
 def test_series_without_any_value_named(policy):
-    df = pd.concat([_daily([1.0, 2.0, 3.0]), _daily([NAN] * 3, uid="empty")])
+    df = pd.concat(
+        [_daily([1.0, 2.0, 3.0]), _daily([NAN] * 4, uid="empty")], ignore_index=True
+    )
     with pytest.raises(
         ValueError,
-        match=r"Series 'empty' has no value at all in column 'y' \(the target\)",
+        match=r"Series 'empty' has no value at all in column 'y' \(the target; rows "
+        r"3, 4, 5, \.\.\. \(4 rows\)\)",
     ):
         fill_missing(df, policy)
 
@@ -143,7 +146,7 @@ def test_covariate_without_any_value():
     df = _daily([1.0, 2.0, 3.0])
     df["temp"] = NAN
     with pytest.raises(
-        ValueError, match=r"Series 'a' .* column 'temp' \(a covariate\)"
+        ValueError, match=r"Series 'a' .* column 'temp' \(a covariate; rows 0, 1, 2\)"
     ):
         fill_missing(df, "ffill", value_cols=["y", "temp"])
     # "zero" means missing is 0, which needs no observation

@@ -97,8 +97,8 @@ class Seq2SeqDecoder(keras.layers.Layer):
 
     Scheduled sampling: in training, per sample and step, the previous
     prediction replaces the truth with probability ``sampling_probability``
-    (a non-trainable weight set by
-    :class:`forecaster.estimators.training.ScheduledSampling`), with no
+    (a non-trainable weight that the training loop's scheduled-sampling
+    callback sets each epoch), with no
     gradient through the fed-back prediction (Bengio et al., 2015).
     """
 
