@@ -133,6 +133,58 @@ def test_future_block_errors(fut, msg):
         future_block(fut, np.array(["a", "b"]), times, ["x"], "unique_id", "ds")
 
 
+def test_future_block_matches_aware_timestamps_in_any_spelling_of_the_zone():
+    # the forecast's timestamps across Berlin's spring change, as it shows them
+    times = pd.date_range("2024-03-30", periods=3, freq="D", tz="Europe/Berlin")
+    fut = pd.DataFrame(
+        {"unique_id": "a", "ds": times.astype(str), "x": [1.0, 2.0, 3.0]}
+    ).iloc[::-1]  # ISO text with offsets: +01:00 then +02:00
+    fut["ds"] = pd.to_datetime(fut["ds"], utc=True).dt.tz_convert("Europe/Berlin")
+    block = future_block(fut, np.array(["a"]), times, ["x"], "unique_id", "ds")
+    assert block[:, 0].tolist() == [1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "zone,times_zone,msg",
+    [
+        (
+            "Europe/Berlin",
+            None,
+            r"`future_df`'s 'ds' is in Europe/Berlin but the model was fitted on "
+            "naive times",
+        ),
+        (None, "Asia/Tokyo", r"`future_df`'s 'ds' is naive but .* Asia/Tokyo times"),
+        ("UTC", "Asia/Tokyo", r"is in UTC but .* `future_df\['ds'\]\.dt\.tz_convert"),
+    ],
+)
+def test_future_block_zone_mismatch_named(zone, times_zone, msg):
+    times = pd.date_range("2024-01-02", periods=2, freq="h", tz=times_zone)
+    fut = _future(["a"], "2024-01-02", 2, x=[1.0, 2.0])
+    fut["ds"] = fut["ds"].dt.tz_localize(zone)
+    with pytest.raises(ValueError, match=msg):
+        future_block(fut, np.array(["a"]), times, ["x"], "unique_id", "ds")
+
+
+def test_future_block_non_numeric_value_names_column_series_and_row():
+    # was: pandas' bare "could not convert string to float: 'n/a'"
+    fut = _future(["a", "b"], "2020-01-02", 3, x=["1", "2", "n/a"])
+    fut.index = [f"r{i}" for i in range(len(fut))]
+    times = np.array(
+        pd.date_range("2020-01-02", periods=3, freq="h").tolist() * 2,
+        dtype="datetime64[ns]",
+    )
+    with pytest.raises(
+        TypeError,
+        match=r"future_df column 'x' must be numeric, got dtype str\. First "
+        r"non-numeric value 'n/a' at row 'r2' \(series 'a', ds 2020-01-02 02:00:00\)"
+        r"\. Convert it with `pd\.to_numeric`\.",
+    ):
+        future_block(fut, np.array(["a", "b"]), times, ["x"], "unique_id", "ds")
+    # numbers as text in the needed rows are read as numbers
+    block = future_block(fut, np.array(["a"]), times[:2], ["x"], "unique_id", "ds")
+    assert block[:, 0].tolist() == [1.0, 2.0]
+
+
 # -- the estimator with covariates --------------------------------------------------
 def _driven_frame(n=400, seed=0):
     """y = 3 * x + noise, with x a random future-known driver."""

@@ -50,7 +50,9 @@ def test_missing_pyarrow_names_the_argument_and_the_extra(monkeypatch):
         raise ModuleNotFoundError("No module named 'pyarrow'")
 
     monkeypatch.setattr(pl.DataFrame, "to_pandas", no_pyarrow)
-    with pytest.raises(ImportError, match=r"`future_df` is a polars DataFrame.*forecaster\[polars\]"):
+    with pytest.raises(
+        ImportError, match=r"`future_df` is a polars DataFrame.*forecaster\[polars\]"
+    ):
         as_pandas(frame, "future_df")
 
 
@@ -80,7 +82,9 @@ def test_polars_future_df_and_static_df():
         for uid, end in last.items()
     )
     expected = est.predict(future_df=future, static_df=static)
-    got = est.predict(future_df=pl.from_pandas(future), static_df=pl.from_pandas(static))
+    got = est.predict(
+        future_df=pl.from_pandas(future), static_df=pl.from_pandas(static)
+    )
     pd.testing.assert_frame_equal(got, expected)
 
 

@@ -9,6 +9,7 @@ import pytest
 from forecaster import RecurrentForecaster, Seq2SeqForecaster
 from forecaster.data.frequency import guess_series_freq
 from forecaster.data.missing import FILL_POLICIES, fill_missing
+from forecaster.data.panel import panel_from_frame
 from tests.conftest import TINY_NO_VAL, make_frame
 
 NAN = np.nan
@@ -121,6 +122,44 @@ def test_timezone_kept():
     out = fill_missing(df, "interpolate")
     assert str(out["ds"].dt.tz) == "Europe/Paris"
     assert out["y"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
+def _gapped(freq, start, n, tz, drop):
+    ds = pd.date_range(start, periods=n, freq=freq, tz=tz)
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(float(n))})
+    return df.drop(index=list(drop)), ds
+
+
+def test_daily_gap_across_dst_is_filled_at_local_midnight():
+    # Berlin's 23-hour day (2024-03-31) and the day after are missing
+    df, ds = _gapped("D", "2024-03-28", 8, "Europe/Berlin", drop=[3, 4])
+    out = fill_missing(df, "ffill")
+    assert out["ds"].tolist() == ds.tolist()
+    assert out["y"].tolist() == [0.0, 1.0, 2.0, 2.0, 2.0, 5.0, 6.0, 7.0]
+
+
+def test_daily_gap_at_an_hour_dst_skips_is_no_pandas_error():
+    # 02:00 daily in New York: 2021-03-14 02:00 does not exist; the grid takes
+    # 03:00 for it (as forecasts do), which the wall-clock check then names
+    wall = pd.date_range("2021-03-10 02:00", periods=8, freq="D")
+    ds = wall.tz_localize("America/New_York", nonexistent="shift_forward")
+    df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(8.0)})
+    out = fill_missing(df.drop(index=[4, 5]), "interpolate")
+    assert out["ds"].tolist() == ds.tolist()
+    with pytest.raises(
+        ValueError,
+        match=r"Series 'a' is not regular at frequency 'D': expected "
+        r"timestamp 2021-03-14 02:00:00 at position 4, found 2021-03-14 03:00:00",
+    ):
+        panel_from_frame(out, freq="D")
+
+
+def test_hourly_gap_across_the_repeated_hour_is_filled_in_elapsed_time():
+    # Berlin's 2024-10-27 has 02:00 twice; the second one and 03:00 are missing
+    df, ds = _gapped("h", "2024-10-27 00:00", 7, "Europe/Berlin", drop=[3, 4])
+    out = fill_missing(df, "interpolate")
+    assert out["ds"].tolist() == ds.tolist()
+    assert out["y"].tolist() == list(np.arange(7.0))
 
 
 def test_nullable_and_integer_columns():

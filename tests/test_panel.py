@@ -48,6 +48,53 @@ def test_timezone_kept():
     assert pd.Timestamp(p.times[0]) == pd.Timestamp("2019-12-31 15:00")
 
 
+def _forecast_times(df, horizon=3):
+    p = panel_from_frame(df)
+    yhat = np.zeros((p.n_series, horizon))
+    fc = forecast_frame(p.ids, p.last_times, p.freq, p.tz, yhat, "unique_id", "ds", 0)
+    return p, [str(t) for t in fc["ds"]]
+
+
+def test_month_start_berlin_forecasts_the_next_local_month_starts():
+    # was: inferred "ME" in UTC (23:00 on the last day), forecasts 23:00
+    ds = pd.date_range("2023-09-01", periods=14, freq="MS", tz="Europe/Berlin")
+    p, got = _forecast_times(pd.DataFrame({"unique_id": "a", "ds": ds, "y": 1.0}))
+    assert (p.freq, p.tz) == ("MS", "Europe/Berlin")
+    assert got == [
+        "2024-11-01 00:00:00+01:00",
+        "2024-12-01 00:00:00+01:00",
+        "2025-01-01 00:00:00+01:00",
+    ]
+
+
+def test_daily_berlin_across_spring_dst_forecasts_local_midnight():
+    # was: "not regular at frequency 'D'" (the 23-hour day in UTC)
+    ds = pd.date_range("2024-03-20", periods=12, freq="D", tz="Europe/Berlin")
+    p, got = _forecast_times(pd.DataFrame({"unique_id": "a", "ds": ds, "y": 1.0}))
+    assert p.freq == "D"
+    assert got == [
+        "2024-04-01 00:00:00+02:00",
+        "2024-04-02 00:00:00+02:00",
+        "2024-04-03 00:00:00+02:00",
+    ]
+    # forecasting across the change too: from the day before it
+    p, got = _forecast_times(pd.DataFrame({"unique_id": "a", "ds": ds[:10], "y": 1.0}))
+    assert got[:2] == ["2024-03-30 00:00:00+01:00", "2024-03-31 00:00:00+01:00"]
+    assert got[2] == "2024-04-01 00:00:00+02:00"
+
+
+def test_hourly_sydney_across_autumn_dst_forecasts_real_hours():
+    # Sydney repeats 02:00-03:00 on 2024-04-07: hourly steps are elapsed time
+    ds = pd.date_range("2024-04-06 23:00", periods=3, freq="h", tz="Australia/Sydney")
+    p, got = _forecast_times(pd.DataFrame({"unique_id": "a", "ds": ds, "y": 1.0}))
+    assert p.freq == "h"
+    assert got == [
+        "2024-04-07 02:00:00+11:00",
+        "2024-04-07 02:00:00+10:00",
+        "2024-04-07 03:00:00+10:00",
+    ]
+
+
 @pytest.mark.parametrize(
     "freq,last,expected",
     [

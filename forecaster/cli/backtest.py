@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 from pathlib import Path
 
 from forecaster.cli import flags
@@ -131,6 +132,12 @@ def _with_baselines(args: argparse.Namespace, est, season: int):
         raise CLIError(
             f"--baselines: no baseline {unknown}; choose from {', '.join(BASELINES)}."
         )
+    no_level = [b for b in args.baselines if "level" not in _parameters(BASELINES[b])]
+    if args.level and no_level:
+        raise CLIError(
+            f"--baselines {','.join(no_level)} give no prediction intervals: drop "
+            "them, or --level."
+        )
     cols = dict(id_col=args.id_col, time_col=args.time_col, target_col=args.target_col)
     models = {model_label(est): est}
     for name in args.baselines:
@@ -139,6 +146,10 @@ def _with_baselines(args: argparse.Namespace, est, season: int):
         extra = {"season_length": season} if seasonal else {}
         models[name] = cls(freq=args.freq, **cols, **extra)
     return models
+
+
+def _parameters(cls) -> set[str]:
+    return set(inspect.signature(cls.predict).parameters)
 
 
 def _plot(cv, df, args: argparse.Namespace, cols: dict) -> None:

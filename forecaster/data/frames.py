@@ -80,4 +80,3 @@ def as_pandas(frame: Any, name: str = "df") -> Any:
             "through pyarrow; install it with `pip install 'forecaster[polars]'` "
             f"(or `pip install pyarrow`). ({err})"
         ) from err
-

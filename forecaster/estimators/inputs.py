@@ -46,6 +46,7 @@ __all__ = [
     "Prepared",
     "Layout",
     "drop_short_series",
+    "fitted_panel",
     "frame_panel",
     "history_of",
     "keep_unscaled",
@@ -54,6 +55,7 @@ __all__ = [
     "prepare",
     "scaler_for",
     "static_for",
+    "static_inputs",
     "to_frame",
 ]
 
@@ -288,16 +290,8 @@ def to_frame(est, data: pd.DataFrame | pd.Series) -> pd.DataFrame:
     return as_pandas(data, "df")
 
 
-def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
-    """The fitted training history (``df=None``) or the end of new history."""
-    if df is None:
-        return History(
-            est.ids_,
-            est.last_times_,
-            est.last_windows_,
-            est.scaler_,
-            est.input_was_series_,
-        )
+def fitted_panel(est, df: pd.DataFrame | pd.Series) -> Panel:
+    """New history packed as the fitted model reads it (layout, freq, zone)."""
     panel = frame_panel(
         to_frame(est, df),
         est.layout_,
@@ -311,6 +305,27 @@ def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
     # new history in another zone (or naive) would be read hours off
     as_series = isinstance(df, pd.Series)
     check_zone(panel.tz, est.tz_, "df", None if as_series else est.time_col)
+    return panel
+
+
+def static_inputs(numeric: np.ndarray, codes: np.ndarray) -> dict:
+    """The networks' static inputs: only those with columns."""
+    static = {"static_numeric": numeric, "static_codes": codes}
+    return {k: v for k, v in static.items() if v.shape[1]}
+
+
+def history_of(est, df: pd.DataFrame | pd.Series | None) -> History:
+    """The fitted training history (``df=None``) or the end of new history."""
+    if df is None:
+        return History(
+            est.ids_,
+            est.last_times_,
+            est.last_windows_,
+            est.scaler_,
+            est.input_was_series_,
+        )
+    panel = fitted_panel(est, df)
+    as_series = isinstance(df, pd.Series)
     check_min_length(panel.indptr, panel.ids, est.lookback_, "the lookback window")
     windows = last_windows(panel.values, panel.indptr, est.lookback_)
     scaler = scaler_for(est, panel)
@@ -330,11 +345,7 @@ def network_inputs(est, hist: History, future_df, static_df) -> dict:
     if layout.future_idx:
         inputs["future"] = _future_inputs(est, hist, future_df)
     if layout.static:
-        num, codes = static_for(est, hist.ids, static_df)
-        if num.shape[1]:
-            inputs["static_numeric"] = num
-        if codes.shape[1]:
-            inputs["static_codes"] = codes
+        inputs.update(static_inputs(*static_for(est, hist.ids, static_df)))
     return inputs
 
 

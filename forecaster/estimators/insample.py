@@ -16,7 +16,12 @@ import pandas as pd
 from forecaster.data.clock import aware_times
 from forecaster.data.validation import check_positive_int
 from forecaster.data.windows import make_dataset, window_starts
-from forecaster.estimators.inputs import frame_panel, scaler_for, static_for, to_frame
+from forecaster.estimators.inputs import (
+    fitted_panel,
+    scaler_for,
+    static_for,
+    static_inputs,
+)
 from forecaster.models.predictive import denormalize_numpy, point_forecast
 
 __all__ = ["predict_insample"]
@@ -47,16 +52,7 @@ def predict_insample(est, df, step_size: int = 1, static_df=None) -> pd.DataFram
         and horizon step, series-major, then by cutoff and step.
     """
     check_positive_int("step_size", step_size)
-    panel = frame_panel(
-        to_frame(est, df),
-        est.layout_,
-        est.id_col,
-        est.time_col,
-        est.target_col,
-        est.freq_,
-        fitted=True,
-        fill=est.fill_missing,
-    )
+    panel = fitted_panel(est, df)
     lookback, h = est.lookback_, est.horizon
     starts, series = _starts(panel, lookback, h, step_size)
     scaler = scaler_for(est, panel)
@@ -89,9 +85,7 @@ def _forecasts(est, panel, scaler, starts, static_df) -> np.ndarray:
 
     static = {}
     if est.layout_.static:
-        num, codes = static_for(est, panel.ids, static_df)
-        static = {"static_numeric": num, "static_codes": codes}
-        static = {k: v for k, v in static.items() if v.shape[1]}
+        static = static_inputs(*static_for(est, panel.ids, static_df))
     scaled = np.asarray(transform(scaler, panel.values, panel.indptr), np.float32)
     ds = make_dataset(
         scaled,

@@ -118,12 +118,11 @@ def plot_forecast(
     colors : mapping, optional
         Colour by model name; default a fixed palette in the models' order.
     ax : matplotlib.axes.Axes or sequence of Axes, optional
-        Draw into these, one per series, instead of a new figure.
+        Draw into these (one per series) and return their figure.
 
     Returns
     -------
     matplotlib.figure.Figure
-        A new figure, or the figure of ``ax``.
 
     Raises
     ------

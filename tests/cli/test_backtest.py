@@ -69,3 +69,11 @@ def test_unknown_baseline(tmp_path, capsys):
         "--baselines", "arima", "--out", tmp_path / "cv.csv",
     )  # fmt: skip
     assert_usage_error(out, "--baselines: no baseline ['arima']; choose from naive")
+
+
+def test_a_baseline_without_intervals_and_level(tmp_path, capsys):
+    out = call(
+        capsys, "backtest", "--data", "air_passengers", "--horizon", "6",
+        "--baselines", "theta,naive", "--level", "80", "--out", tmp_path / "cv.csv",
+    )  # fmt: skip
+    assert_usage_error(out, "--baselines theta give no prediction intervals")
