@@ -266,3 +266,54 @@ def test_both_families_train_under_jax(tmp_path):
         assert r["finite"], name
         assert all(np.isfinite(r["loss"])), name
         assert r["loss"][-1] < r["loss"][0], name  # it learns
+
+
+JAX_FIT_SCRIPT = r"""
+import sys
+import numpy as np
+import forecaster
+from tests.conftest import TINY, make_frame
+
+df = make_frame({"a": np.sin(np.arange(200) / 3.0), "b": np.cos(np.arange(200) / 5.0)})
+for family in (forecaster.RecurrentForecaster, forecaster.Seq2SeqForecaster):
+    est = family(**TINY).fit(df)
+    est.save(f"{sys.argv[1]}/{family.__name__}")
+    est.predict().to_csv(f"{sys.argv[1]}/{family.__name__}.csv", index=False)
+import keras
+assert keras.backend.backend() == "jax"
+"""
+
+
+@pytest.mark.slow
+def test_fit_under_jax_then_load_and_export_under_tensorflow(tmp_path):
+    """Train and save under KERAS_BACKEND=jax; a TensorFlow process loads the
+    artifacts, predicts the same and exports SavedModels that serve it."""
+    pytest.importorskip("jax")
+    import pandas as pd
+    import tensorflow as tf
+
+    import forecaster
+
+    script = tmp_path / "fit_jax.py"
+    script.write_text(JAX_FIT_SCRIPT)
+    path = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONPATH": path}
+    proc = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for name in ("RecurrentForecaster", "Seq2SeqForecaster"):
+        est = forecaster.load(tmp_path / name)
+        expected = pd.read_csv(tmp_path / f"{name}.csv")
+        np.testing.assert_allclose(est.predict()["yhat"], expected["yhat"], atol=1e-5)
+        est.export_saved_model(tmp_path / f"serving_{name}")
+        serve = tf.saved_model.load(str(tmp_path / f"serving_{name}"))
+        out = serve.signatures["serving_default"](
+            history=tf.constant(est.last_windows_, tf.float32),
+            unique_id=tf.constant(est.ids_.astype(str)),
+        )["yhat"]
+        np.testing.assert_allclose(out.numpy().reshape(-1), expected["yhat"], atol=1e-5)

@@ -183,3 +183,18 @@ def test_zone_mismatch_names_both_sides_and_the_fix(got, fitted, time_col, messa
     with pytest.raises(ValueError, match=message):
         check_zone(got, fitted, "df", time_col)
     check_zone(fitted, fitted, "df", time_col)  # the same zone passes
+
+
+def test_a_time_shifted_out_of_a_dst_gap_reads_as_the_time_meant():
+    # 02:30 monthly in Sydney: 2023-10-01 02:30 does not exist, 03:00 is written
+    wall = pd.date_range("2023-07-01 02:30", periods=6, freq="MS")
+    ds = wall.tz_localize("Australia/Sydney", nonexistent="shift_forward")
+    assert str(ds[3]) == "2023-10-01 03:00:00+11:00"
+    times, freq = _clock(ds)
+    assert freq == "MS"
+    np.testing.assert_array_equal(times, wall.to_numpy("datetime64[ns]"))
+    assert aware_times(times, freq, "Australia/Sydney").equals(ds)
+    # a 03:00 whose neighbours are at 03:00 too is just 03:00
+    wall = pd.date_range("2023-08-01 03:00", periods=4, freq="MS")
+    times, _ = _clock(wall.tz_localize("Australia/Sydney"))
+    np.testing.assert_array_equal(times, wall.to_numpy("datetime64[ns]"))

@@ -138,20 +138,17 @@ def test_daily_gap_across_dst_is_filled_at_local_midnight():
     assert out["y"].tolist() == [0.0, 1.0, 2.0, 2.0, 2.0, 5.0, 6.0, 7.0]
 
 
-def test_daily_gap_at_an_hour_dst_skips_is_no_pandas_error():
-    # 02:00 daily in New York: 2021-03-14 02:00 does not exist; the grid takes
-    # 03:00 for it (as forecasts do), which the wall-clock check then names
+def test_daily_gap_at_an_hour_dst_skips_is_filled_on_the_recorders_grid():
+    # 02:00 daily in New York: 2021-03-14 02:00 does not exist, the recorder
+    # wrote 03:00 (shift forward, as forecasts do); was: pandas' "nonexistent
+    # time" error from the grid
     wall = pd.date_range("2021-03-10 02:00", periods=8, freq="D")
     ds = wall.tz_localize("America/New_York", nonexistent="shift_forward")
     df = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(8.0)})
-    out = fill_missing(df.drop(index=[4, 5]), "interpolate")
+    out = fill_missing(df.drop(index=[3, 5]), "interpolate")
     assert out["ds"].tolist() == ds.tolist()
-    with pytest.raises(
-        ValueError,
-        match=r"Series 'a' is not regular at frequency 'D': expected "
-        r"timestamp 2021-03-14 02:00:00 at position 4, found 2021-03-14 03:00:00",
-    ):
-        panel_from_frame(out, freq="D")
+    p = panel_from_frame(out)  # regular: the 03:00 reads as the 02:00 meant
+    assert p.freq == "D" and str(p.times[4]) == "2021-03-14T02:00:00.000000000"
 
 
 def test_hourly_gap_across_the_repeated_hour_is_filled_in_elapsed_time():

@@ -17,13 +17,12 @@ files. TensorFlow is only imported by the commands that need it, so
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import warnings
 
 from forecaster.cli.errors import CLIError, one_paragraph
 from forecaster.cli.parser import build_parser
-from forecaster.cli.runtime import stop_on_signals
+from forecaster.cli.signals import stop_on_signals
 
 __all__ = ["main", "build_parser", "CLIError"]
 
@@ -49,19 +48,20 @@ def main(argv: list[str] | None = None) -> int:
         errors exit 2 through ``SystemExit``), 128 + the signal's number when
         interrupted (130 for SIGINT, 143 for SIGTERM).
     """
-    try:
-        with stop_on_signals():
+    with stop_on_signals() as stop:
+        try:
             args = build_parser().parse_args(argv)
             os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-            return _run(args)
-    except KeyboardInterrupt as exc:
+            return _run(args, stop)
+        except BaseException:
+            if stop.signum is None:
+                raise
         # a clean stop, even with --debug: what was being written is removed
-        signum = getattr(exc, "signum", signal.SIGINT)
         print("interrupted", file=sys.stderr, flush=True)
-        return 128 + int(signum)
+        return 128 + int(stop.signum)
 
 
-def _run(args) -> int:
+def _run(args, stop) -> int:
     """The command, its warnings on one line each and its user errors as one
     paragraph (exit 2)."""
     prog = f"forecaster {args.command}"
@@ -74,7 +74,7 @@ def _run(args) -> int:
         try:
             return args.run(args)
         except _USER_ERRORS as exc:
-            if args.debug:
+            if args.debug or stop.signum is not None:  # main reports a stop
                 raise
             print(f"{prog}: error: {one_paragraph(exc)}", file=sys.stderr)
             return 2

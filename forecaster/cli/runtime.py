@@ -1,12 +1,9 @@
-"""What the commands share at run time: progress, TensorFlow and signals.
+"""What the commands share at run time: progress lines, and TensorFlow.
 
 Results go to stdout and files; progress (Keras epochs, backtest windows)
 to stderr, silenced by ``--quiet``. TensorFlow is imported only by the
 commands that need it, through :func:`load_tensorflow`, which keeps its
-start-up lines off the terminal. SIGINT and SIGTERM raise
-:class:`Interrupted` wherever the run is (the files being written are
-removed on the way out), which :func:`forecaster.cli.main` turns into one
-line and the exit code ``128 + signal``.
+start-up lines off the terminal.
 """
 
 from __future__ import annotations
@@ -15,45 +12,10 @@ import argparse
 import contextlib
 import logging
 import os
-import signal
 import sys
-import threading
 from collections.abc import Iterator
 
-__all__ = ["say", "progress_to_stderr", "load_tensorflow", "Interrupted",
-           "stop_on_signals"]  # fmt: skip
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT (Ctrl-C) or SIGTERM arrived; ``signum`` says which."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_interrupted(signum, frame):
-    raise Interrupted(signum)
-
-
-@contextlib.contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Within the block, SIGINT and SIGTERM raise :class:`Interrupted`.
-
-    A KeyboardInterrupt, not an error: ``except Exception`` in library code
-    lets it through, and every ``finally`` on the way (atomic saves, the
-    temporary output files) cleans up. The previous handlers come back after.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signal handlers can only be set from the main thread
-        return
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {s: signal.signal(s, _raise_interrupted) for s in stops}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
+__all__ = ["say", "progress_to_stderr", "load_tensorflow"]
 
 
 def say(args: argparse.Namespace, message: str) -> None:

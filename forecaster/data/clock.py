@@ -130,11 +130,8 @@ def clock_times(
         From :func:`forecaster.data.frequency.infer_freq`, the timestamps
         named on the clock of the frequency.
     """
-    clocks = {
-        True: times.dt.tz_convert("UTC").dt.tz_localize(None),
-        False: times.dt.tz_localize(None),
-    }
-    clocks = {k: v.to_numpy("datetime64[ns]") for k, v in clocks.items()}
+    utc = times.dt.tz_convert("UTC").dt.tz_localize(None)
+    clocks = {True: utc.to_numpy("datetime64[ns]"), False: _local_wall(times, indptr)}
     if freq is not None:
         on_utc = uses_utc(freq)
         return clocks[on_utc], _infer(clocks[on_utc], on_utc, indptr, ids, freq)
@@ -187,7 +184,42 @@ def series_clock(times: pd.DatetimeIndex, freq: str | None) -> pd.DatetimeIndex:
         on_utc = _sub_daily(utc.to_numpy("datetime64[ns]"), np.array([0, len(utc)]))
     else:
         on_utc = uses_utc(freq)
-    return utc if on_utc else times.tz_localize(None)
+    if on_utc:
+        return utc
+    return pd.DatetimeIndex(_local_wall(times, np.array([0, len(times)])))
+
+
+def _local_wall(times: pd.Series | pd.DatetimeIndex, indptr: np.ndarray) -> np.ndarray:
+    """Naive wall-clock ``datetime64[ns]`` of tz-aware ``times``, with the
+    shift of a DST gap undone.
+
+    A recorder that writes 02:30 every day writes 03:00 on the day that
+    skips 02:00-03:00 (``nonexistent="shift_forward"``, as
+    :func:`aware_times` does). A timestamp whose series neighbour shows a
+    time of day that does not exist on its day, and which :func:`aware_times`
+    turns into that very timestamp, is read as that time: the series is then
+    regular on the wall clock, and forecasts give the same instants back.
+    """
+    t = pd.DatetimeIndex(times).as_unit("ns")
+    wall = t.tz_localize(None).asi8.copy()
+    if len(wall) < 2:
+        return wall.view("datetime64[ns]")
+    day = 86_400 * 10**9
+    k = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    j = np.arange(len(wall)) - 1  # the previous point, or the next for a first
+    first = np.asarray(indptr[:-1], dtype=np.int64)
+    j[first[first < len(wall)]] += 2
+    ok = (j < len(wall)) & (k == k[np.minimum(j, len(wall) - 1)])
+    i = np.flatnonzero(ok & (wall % day != wall[np.minimum(j, len(wall) - 1)] % day))
+    if not i.size:
+        return wall.view("datetime64[ns]")
+    meant = wall[i] - wall[i] % day + wall[j[i]] % day
+    # an existing time of day gives another instant: only a skipped one, moved
+    # forward, lands on the timestamp itself
+    back = aware_times(meant.view("datetime64[ns]"), "D", zone_of(t))
+    shifted = back.as_unit("ns").asi8 == t.asi8[i]
+    wall[i[shifted]] = meant[shifted]
+    return wall.view("datetime64[ns]")
 
 
 def _sub_daily(utc: np.ndarray, indptr: np.ndarray) -> bool:
