@@ -23,6 +23,27 @@ SEASON_LENGTH = {
     "fertility": 1,
     "taylor": 48,
     "us_employment": 12,
+    # the wide benchmark (issue 17; datasets/README.md says why each value)
+    "ausbeer": 4,
+    "danish_money": 4,
+    "elec_equip": 12,
+    "gb_solar": 48,
+    "grunfeld": 1,
+    "lynx": 1,
+    "m1_yearly": 1,
+    "msft_weekly": 1,
+    "nile": 1,
+    "pbs_immune": 12,
+    "seattle_temps": 24,
+    "seattle_weather": 1,
+    "sf_temps": 24,
+    "shampoo": 12,
+    "stocks": 1,
+    "sunspots": 1,
+    "us_change": 4,
+    "us_macro": 4,
+    "wineind": 12,
+    "woolyrnq": 4,
 }
 
 

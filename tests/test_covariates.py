@@ -180,9 +180,9 @@ def test_future_block_non_numeric_value_names_column_series_and_row():
         r"\. Convert it with `pd\.to_numeric`\.",
     ):
         future_block(fut, np.array(["a", "b"]), times, ["x"], "unique_id", "ds")
-    # numbers as text in the needed rows are read as numbers
-    block = future_block(fut, np.array(["a"]), times[:2], ["x"], "unique_id", "ds")
-    assert block[:, 0].tolist() == [1.0, 2.0]
+    # numbers as text are refused as at fit, naming the first needed one
+    with pytest.raises(TypeError, match=r"First value '1' at row 'r0' \(series 'a'"):
+        future_block(fut, np.array(["a"]), times[:2], ["x"], "unique_id", "ds")
 
 
 # -- the estimator with covariates --------------------------------------------------

@@ -19,6 +19,24 @@ def test_conformal_quantile_finite_sample_rank():
         conformal_quantile(np.ones((4, 1)), 95)
 
 
+def test_conformal_quantile_pools_normalised_steps_when_windows_are_few():
+    rng = np.random.default_rng(0)
+    sigma = np.sqrt(np.arange(1, 13))  # errors grow along the horizon
+    scores = np.abs(rng.normal(size=(14, 12)) * sigma)  # 14 windows: < 19
+    half = conformal_quantile(scores, 95)
+    assert half.shape == (12,) and np.corrcoef(half, sigma)[0, 1] > 0.6  # ~ sigma
+    # coverage of fresh errors, per step and overall, near the level
+    fresh = np.abs(rng.normal(size=(20000, 12)) * sigma)
+    covered = (fresh <= half).mean(axis=0)
+    assert 0.9 < covered.mean() < 0.99
+    # with enough windows the exact per-step rank is used, not the pooling
+    many = np.abs(rng.normal(size=(40, 12)) * sigma)
+    k = int(np.ceil(41 * 0.95))
+    np.testing.assert_array_equal(
+        conformal_quantile(many, 95), np.sort(many, axis=0)[k - 1]
+    )
+
+
 def test_check_levels():
     assert check_levels(None) == [] and check_levels(80) == [80.0]
     with pytest.raises(ValueError, match="argument `level`, expected percentages"):
@@ -115,11 +133,12 @@ def test_conformal_levels_work_on_air_passengers_with_defaults():
 
     df = forecaster.datasets.load("air_passengers")
     est = RecurrentForecaster(horizon=12, random_state=0, verbose=0).fit(df)
-    assert est.n_val_windows_ >= 19  # enough to calibrate a 95% interval
+    # 13 validation windows: 80% per step, 95% from the 12 steps' pooled scores
+    assert est.n_val_windows_ < 19
     out = est.predict(level=[80, 95])
     assert (out["yhat_lo95"] <= out["yhat_lo80"]).all()
     assert (out["yhat_lo80"] <= out["yhat"]).all()
     assert (out["yhat"] <= out["yhat_hi80"]).all()
     assert (out["yhat_hi80"] <= out["yhat_hi95"]).all()
-    with pytest.raises(ValueError, match="99% conformal interval needs at least 99"):
-        est.predict(level=[99])  # where the data truly cannot give one
+    with pytest.raises(ValueError, match="99.5% conformal interval needs at least"):
+        est.predict(level=[99.5])  # where the data truly cannot give one

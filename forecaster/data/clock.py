@@ -18,9 +18,10 @@ what pandas does when it steps a timestamp in its own timezone:
 
 Forecast timestamps are stepped on the panel's clock and then given the
 zone back (:func:`aware_times`). A wall-clock time a DST change skips is
-moved forward to the first time that exists (``nonexistent="shift_forward"``:
-02:30 on the spring day becomes 03:00); one it repeats is the first
-occurrence, the earlier instant.
+moved forward as pandas' ``nonexistent="shift_forward"`` moves it (02:30 on
+Berlin's spring day becomes 03:00); one it repeats is its first occurrence,
+the earlier instant. A series recorded that way (02:30 every day, 03:00 on
+the spring day) is regular on the wall clock.
 
 Naive data are left as they are. The zone a model was fitted in is compared
 with the zone of later frames by :func:`check_zone`.
@@ -130,19 +131,21 @@ def clock_times(
         From :func:`forecaster.data.frequency.infer_freq`, the timestamps
         named on the clock of the frequency.
     """
-    utc = times.dt.tz_convert("UTC").dt.tz_localize(None)
-    clocks = {True: utc.to_numpy("datetime64[ns]"), False: _local_wall(times, indptr)}
+    utc = times.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
     if freq is not None:
         on_utc = uses_utc(freq)
-        return clocks[on_utc], _infer(clocks[on_utc], on_utc, indptr, ids, freq)
+        clock = utc if on_utc else _local_wall(times, indptr)
+        return clock, _infer(clock, on_utc, indptr, ids, freq)
     # Unknown frequency: sub-daily steps are inferred in UTC (hourly data
     # across DST are regular there), longer ones on the wall clock.
-    on_utc = _sub_daily(clocks[True], indptr)
-    found = _infer(clocks[on_utc], on_utc, indptr, ids, None)
+    on_utc = _sub_daily(utc, indptr)
+    clock = utc if on_utc else _local_wall(times, indptr)
+    found = _infer(clock, on_utc, indptr, ids, None)
     if uses_utc(found) != on_utc:  # e.g. 30-hour steps, not regular locally
         on_utc = not on_utc
-        found = _infer(clocks[on_utc], on_utc, indptr, ids, found)
-    return clocks[on_utc], found
+        clock = utc if on_utc else _local_wall(times, indptr)
+        found = _infer(clock, on_utc, indptr, ids, found)
+    return clock, found
 
 
 def _infer(

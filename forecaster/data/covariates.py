@@ -366,30 +366,32 @@ def _future_values(
     want: pd.MultiIndex,
     time_col: str,
 ) -> np.ndarray:
-    """float64 ``(len(pos), len(columns))`` of the needed rows; raise naming
-    the column, series and row of the first value that is not a number."""
+    """float64 ``(len(pos), len(columns))`` of the needed rows; raise, as
+    validation does for the history, on a column that is not numeric, naming
+    its first needed value that is not a number (column, series and row)."""
     out = np.empty((len(pos), len(columns)), dtype=np.float64)
     for j, col in enumerate(columns):
         s = f[col].iloc[pos]
-        if pd.api.types.is_complex_dtype(s.dtype):
+        dtype = s.dtype
+        if pd.api.types.is_complex_dtype(dtype):
             raise TypeError(
                 f"future_df column {col!r} must hold real numbers, got dtype "
-                f"{s.dtype}. Take the real part or the magnitude first."
+                f"{dtype}. Take the real part or the magnitude first."
             )
-        if pd.api.types.is_numeric_dtype(s.dtype):
-            out[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            continue
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # pandas on odd objects it coerces
-            num = pd.to_numeric(s, errors="coerce")
-        bad = np.flatnonzero(num.isna().to_numpy() & s.notna().to_numpy())
-        if bad.size:
-            r = int(bad[0])
+        if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(
+            dtype
+        ):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pandas on odd objects it coerces
+                num = pd.to_numeric(s.astype(object), errors="coerce")
+            bad = np.flatnonzero(num.isna().to_numpy() & s.notna().to_numpy())
+            r = int(bad[0]) if bad.size else 0
             raise TypeError(
-                f"future_df column {col!r} must be numeric, got dtype {s.dtype}. "
-                f"First non-numeric value {_label(s.iloc[r])} at row "
-                f"{_label(s.index[r])} (series {want[r][0]!r}, {time_col} "
-                f"{f[time_col].iloc[pos[r]]}). Convert it with `pd.to_numeric`."
+                f"future_df column {col!r} must be numeric, got dtype {dtype}. "
+                f"First {'non-numeric ' if bad.size else ''}value "
+                f"{_label(s.iloc[r])} at row {_label(s.index[r])} (series "
+                f"{want[r][0]!r}, {time_col} {f[time_col].iloc[pos[r]]}). Convert "
+                "it with `pd.to_numeric`."
             )
-        out[:, j] = num.to_numpy(dtype=np.float64, na_value=np.nan)
+        out[:, j] = s.to_numpy(dtype=np.float64, na_value=np.nan)
     return out

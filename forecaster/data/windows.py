@@ -70,21 +70,15 @@ def window_starts(
 
 
 def split_lengths(
-    lengths: np.ndarray,
-    val_size: int | float,
-    horizon: int,
-    min_windows: int = 0,
+    lengths: np.ndarray, val_size: int | float, horizon: int
 ) -> np.ndarray:
     """Length of each series' training part for a time-ordered validation split.
 
     ``val_size`` is a number of time steps per series (int), or a fraction of
     each series' length (float in (0, 1)); it is raised to ``horizon`` so that
     every series with a validation part has at least one validation window.
-    A fraction is also raised so that the validation tails give at least
-    ``min_windows`` windows over all series (each tail step ends one window):
-    the conformal intervals are calibrated on them, and a 95% interval needs
-    19. The validation windows' targets all lie after the training part, so
-    the training windows and the scaler never see them.
+    The validation windows' targets all lie after the training part, so the
+    training windows and the scaler never see them.
 
     Examples
     --------
@@ -92,15 +86,12 @@ def split_lengths(
     [90, 34]
     >>> split_lengths(np.array([100]), 0, 6).tolist()
     [100]
-    >>> split_lengths(np.array([144]), 0.1, 12, min_windows=19).tolist()
-    [125]
     """
     lengths = np.asarray(lengths, dtype=np.int64)
     if not val_size:
         return lengths.copy()
     if isinstance(val_size, float) and val_size < 1:
         steps = np.round(lengths * val_size).astype(np.int64)
-        steps = np.maximum(steps, -(-min_windows // max(len(lengths), 1)))
     else:
         steps = np.full_like(lengths, int(val_size))
     return lengths - np.maximum(steps, horizon)

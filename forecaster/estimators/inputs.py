@@ -35,7 +35,6 @@ from forecaster.data.scaling import ScalerState, fit_scaler, transform
 from forecaster.data.validation import check_min_length, series_to_frame
 from forecaster.data.windows import last_windows, split_lengths
 from forecaster.estimators.params import (
-    CALIBRATION_WINDOWS,
     as_names,
     resolve_lookback,
     resolve_window_norm,
@@ -228,9 +227,7 @@ def prepare(est, df, static_df) -> Prepared:
     span = lookback + est.horizon
     why = f"lookback {lookback} + horizon {est.horizon}"
     panel = drop_short_series(panel, span, est.drop_short, why)
-    train_len = split_lengths(
-        panel.lengths, est.val_size, est.horizon, min_windows=CALIBRATION_WINDOWS
-    )
+    train_len = split_lengths(panel.lengths, est.val_size, est.horizon)
     # A series too short to give up a validation tail trains on all of it.
     train_len = np.where(train_len >= span, train_len, panel.lengths)
     scaler = _fit_scaler(est, panel, train_len, layout)

@@ -30,7 +30,6 @@ from forecaster.models.spec import (
 )
 
 __all__ = [
-    "CALIBRATION_WINDOWS",
     "COMMON_PARAMETERS_DOC",
     "as_names",
     "check_common_params",
@@ -41,11 +40,6 @@ __all__ = [
     "shared_parameters_doc",
     "store_params",
 ]
-
-# Validation windows a fractional val_size gives at least, over all series: they
-# calibrate the conformal intervals, and a 95% interval needs 19
-# (``uncertainty.conformal_quantile``).
-CALIBRATION_WINDOWS = 19
 
 # The parameters every family shares, documented once: each family's class
 # docstring holds the marker below (see shared_parameters_doc), and
@@ -99,9 +93,8 @@ COMMON_PARAMETERS_DOC = """\
         weights are restored). ``None`` turns early stopping off.
     val_size : int or float, default 0.1
         Validation tail per series: steps (int) or fraction of each series
-        (float); raised to ``horizon``, and a fraction also so that the tails
-        give at least 19 windows over all series (enough to calibrate a 95%
-        conformal interval). ``0`` disables validation.
+        (float); raised to ``horizon``. ``0`` disables validation. Its windows
+        stop training early and calibrate the conformal intervals.
     clipnorm : float or None, default 1.0
         Gradient clipping by norm (on by default).
     past_covariates : list of str, optional

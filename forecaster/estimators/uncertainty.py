@@ -75,8 +75,20 @@ def conformal_scores(est, scaled, starts: np.ndarray, common: dict) -> np.ndarra
     return scores
 
 
-def conformal_quantile(scores: np.ndarray, level: float) -> np.ndarray:
+def conformal_quantile(
+    scores: np.ndarray, level: float, pool: bool | None = None
+) -> np.ndarray:
     """Split-conformal quantile of absolute residuals, per horizon step.
+
+    With ``n`` calibration windows, step ``j``'s half-width is the
+    ``ceil((n + 1) * level / 100)``-th smallest of its ``n`` scores, which
+    covers with probability at least ``level`` for exchangeable data. When
+    ``n`` is too small for that rank (a single short series: 14 windows give
+    at most a 93% interval), the steps' scores are pooled, each divided by
+    its step's median so that the steps' different scales do not mix: the
+    pooled quantile of the ``n * H`` normalised scores times each step's
+    median. That assumes the errors' shape, not their size, is the same
+    along the horizon (the usual multi-step approximation).
 
     Parameters
     ----------
@@ -84,32 +96,51 @@ def conformal_quantile(scores: np.ndarray, level: float) -> np.ndarray:
         ``(n_calibration, H)`` absolute residuals.
     level : float
         Coverage in percent.
+    pool : bool, optional
+        Force (True) or forbid (False) the pooling; by default only where
+        ``n`` is too small for ``level``. Several levels of one forecast use
+        one method (:func:`needs_pooling` of the widest), so their intervals
+        nest.
 
     Returns
     -------
     numpy.ndarray
-        ``(H,)``: the ``ceil((n + 1) * level / 100)``-th smallest score, which
-        covers with probability at least ``level`` for exchangeable data.
+        ``(H,)`` half-widths, in the scores' units.
 
     Raises
     ------
     ValueError
-        If there are too few calibration windows for ``level``.
-
+        If even the pooled scores are too few for ``level``.
     Examples
     --------
     >>> conformal_quantile(np.arange(1.0, 10.0)[:, None], 80).tolist()
     [8.0]
+    >>> conformal_quantile(np.array([[1.0, 10], [2, 20], [3, 30]]), 80).tolist()
+    [3.0, 30.0]
     """
-    n = len(scores)
-    k = math.ceil((n + 1) * level / 100)
-    if n == 0 or k > n:
+    n, h = scores.shape
+    if pool is None:
+        pool = needs_pooling(n, level)
+    if not pool:
+        k = math.ceil((n + 1) * level / 100)
+        return np.sort(scores, axis=0)[k - 1]
+    k_pooled = math.ceil((n * h + 1) * level / 100)
+    if n == 0 or k_pooled > n * h:
         raise ValueError(
             f"A {level:g}% conformal interval needs at least "
-            f"{math.ceil(100 / (100 - level)) - 1} calibration windows, found {n}: "
-            "raise val_size (the validation windows calibrate the intervals)."
+            f"{math.ceil(100 / (100 - level)) - 1} calibration windows, found {n} "
+            f"(and {n * h} scores pooled over the horizon's {h} steps): raise "
+            "val_size (the validation windows calibrate the intervals)."
         )
-    return np.sort(scores, axis=0)[k - 1]
+    median = np.median(scores, axis=0)  # (H,)
+    median = np.where(median > 0, median, 1.0)
+    pooled = np.sort((scores / median).reshape(-1))
+    return pooled[k_pooled - 1] * median
+
+
+def needs_pooling(n_windows: int, level: float) -> bool:
+    """Whether ``n_windows`` are too few for a per-step ``level`` interval."""
+    return n_windows == 0 or math.ceil((n_windows + 1) * level / 100) > n_windows
 
 
 def probabilistic_columns(
@@ -128,15 +159,12 @@ def probabilistic_columns(
         Fitted; supplies ``loss``, ``quantiles``, ``conformal_scores_``.
     out : numpy.ndarray
         Head outputs in data units: ``(N, H)`` or ``(N, H, P)``.
-    yhat : numpy.ndarray
-        ``(N, H)`` point forecasts.
-    scale : numpy.ndarray
-        ``(N,)`` per-series scale (data units per scaled unit).
+    yhat, scale : numpy.ndarray
+        ``(N, H)`` point forecasts; ``(N,)`` data units per scaled unit.
     level : list of float
         Interval levels in percent.
     num_samples : int, optional
-        Draw this many sample paths (distribution heads) and report
-        empirical quantiles instead of exact ones.
+        Draw this many paths (distribution heads): empirical quantiles.
     """
     cols: dict[str, np.ndarray] = {}
     loss, qs = est.loss, tuple(est.quantiles)
@@ -166,7 +194,8 @@ def probabilistic_columns(
         elif loss == "quantile" and _has(qs, lo_q) and _has(qs, hi_q):
             lo, hi = out[..., _index(qs, lo_q)], out[..., _index(qs, hi_q)]
         else:
-            width = conformal_quantile(est.conformal_scores_, lv)  # (H,)
+            pool = needs_pooling(len(est.conformal_scores_), max(level))
+            width = conformal_quantile(est.conformal_scores_, lv, pool)  # (H,)
             half = width[None, :] * scale[:, None]
             lo, hi = yhat - half, yhat + half
         cols[f"yhat_lo{lv:g}"] = np.asarray(lo).reshape(-1)
