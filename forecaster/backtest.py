@@ -49,6 +49,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from forecaster.data.clock import clock_times
+from forecaster.data.frames import as_pandas
 from forecaster.data.frequency import infer_freq
 from forecaster.data.validation import (
     check_positive_int,
@@ -240,6 +242,7 @@ def _prepare(df, models: dict, cols, plan) -> tuple[pd.DataFrame, np.ndarray]:
     from its series' end (0 for the last row), without series too short."""
     id_col, time_col, target_col = cols
     future = list(dict.fromkeys(c for e in models.values() for c in _future(e)))
+    df = as_pandas(df, "df")  # polars converted at the edge
     if isinstance(df, pd.Series):
         df = series_to_frame(df, id_col, time_col, target_col)
     frame = validate_long_frame(df, id_col, time_col, target_col, future)
@@ -247,16 +250,14 @@ def _prepare(df, models: dict, cols, plan) -> tuple[pd.DataFrame, np.ndarray]:
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     indptr = np.append(starts, len(frame)).astype(np.int64)
     t = frame[time_col]
-    if isinstance(t.dtype, pd.DatetimeTZDtype):
-        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
     freqs = [getattr(e, "freq", None) for e in models.values()]
-    # Regular series, so that the forecast timestamps are rows of df.
-    infer_freq(
-        t.to_numpy(dtype="datetime64[ns]"),
-        indptr,
-        key[starts],
-        next((f for f in freqs if f is not None), None),
-    )
+    freq = next((f for f in freqs if f is not None), None)
+    # Regular series, so that the forecast timestamps are rows of df; aware
+    # times are checked on the clock their frequency steps in (DST-proof).
+    if isinstance(t.dtype, pd.DatetimeTZDtype):
+        clock_times(t, indptr, key[starts], freq)
+    else:
+        infer_freq(t.to_numpy(dtype="datetime64[ns]"), indptr, key[starts], freq)
     lengths = np.diff(indptr)
     pos = np.repeat(indptr[1:], lengths) - 1 - np.arange(len(frame))
     return _check_lengths(frame.assign(**{_KEY: key}), pos, plan, models.values())
@@ -428,6 +429,7 @@ def evaluate_cv(
     TypeError, ValueError
         From :func:`forecaster.metrics.evaluate`; or ``cv_df`` has no cutoff.
     """
+    df, cv_df = as_pandas(df, "df"), as_pandas(cv_df, "cv_df")
     if isinstance(df, pd.Series):
         df = series_to_frame(df, id_col, time_col, target_col)
     if isinstance(cv_df, pd.DataFrame) and "cutoff" not in cv_df.columns:

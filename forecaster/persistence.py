@@ -46,6 +46,7 @@ from forecaster.codec import (
     from_json,
     to_json,
 )
+from forecaster.data.clock import uses_utc, wall_clock
 from forecaster.models.networks import Networks
 
 __all__ = [
@@ -73,11 +74,17 @@ _PARAMS_BEFORE_ADDED = {"Seq2SeqForecaster": {"context_units": None}}
 _RETIRED_STATE = frozenset({"sampler_model_"})
 
 
-def _legacy_state(state: dict[str, Any], est) -> dict[str, Any]:
+def _legacy_state(state: dict[str, Any], est, version: int) -> dict[str, Any]:
     """Fill what an artifact from an earlier release lacks, drop what it retired."""
     state = {k: v for k, v in state.items() if k not in _RETIRED_STATE}
     # Before window_norm="auto", the parameter was the value used.
     state.setdefault("window_norm_", est.window_norm)
+    tz, freq = state.get("tz_"), state.get("freq_")
+    if version == 1 and isinstance(tz, str) and isinstance(freq, str):
+        # Format 1 kept tz-aware times in UTC; calendar frequencies now step on
+        # the local wall clock (forecaster.data.clock).
+        if not uses_utc(freq) and isinstance(state.get("last_times_"), np.ndarray):
+            state["last_times_"] = wall_clock(state["last_times_"], "h", tz)
     return state
 
 
@@ -361,7 +368,8 @@ def load(path: str | os.PathLike):
         config = _read_config(root)
         _check_files(root, config)
         est = _new_estimator(config)
-        state = _legacy_state(_read_state(config, _read_arrays(root)), est)
+        state = _read_state(config, _read_arrays(root))
+        state = _legacy_state(state, est, config["format_version"])
         networks = _rebuild(est, state)
         _load_weights(networks.train, root, config["weight_shapes"])
     except ArtifactError as err:

@@ -635,3 +635,16 @@ def test_next_save_removes_leftovers_of_interrupted_saves(artifact, tmp_path):
     (tmp_path / "other").mkdir()
     est.save(path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "other"]
+
+
+def test_format_1_tz_aware_calendar_times_move_to_the_wall_clock():
+    # Format 1 stored tz-aware last timestamps in UTC; daily and longer
+    # frequencies now keep local wall-clock time (Berlin midnight = 23:00 UTC).
+    utc = np.array(["2024-03-30T23:00"], "datetime64[ns]")
+    est = RecurrentForecaster()
+    state = {"tz_": "Europe/Berlin", "freq_": "D", "last_times_": utc}
+    moved = persistence._legacy_state(dict(state), est, 1)
+    assert str(moved["last_times_"][0]) == "2024-03-31T00:00:00.000000000"
+    assert persistence._legacy_state(dict(state), est, 2)["last_times_"] is utc
+    hourly = persistence._legacy_state({**state, "freq_": "h"}, est, 1)
+    assert hourly["last_times_"] is utc  # fixed steps stay on UTC

@@ -17,6 +17,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from forecaster.data.clock import aware_times
+from forecaster.data.frames import as_pandas
 from forecaster.data.panel import Panel, future_times, panel_from_frame
 from forecaster.data.validation import (
     check_positive_int,
@@ -82,6 +84,7 @@ def read_history(
         From :func:`forecaster.data.validation.validate_long_frame` and the
         frequency inference, naming the column, series and row.
     """
+    df = as_pandas(df, "df")  # polars converted at the edge
     if isinstance(df, pd.Series):
         df = series_to_frame(df, id_col, time_col, target_col)
     integer = isinstance(df, pd.DataFrame) and _integer_column(df, time_col)
@@ -147,11 +150,11 @@ def forecast_frame(
     ``columns`` holds flat arrays, series-major (``n_series * horizon``).
     """
     p = history.panel
-    ds = pd.DatetimeIndex(future_times(p.last_times, p.freq, horizon))
+    steps = future_times(p.last_times, p.freq, horizon)
     if history.integer_time:
-        ds = pd.Index(ds.asi8)
-    elif p.tz is not None:
-        ds = ds.tz_localize("UTC").tz_convert(p.tz)
+        ds = pd.Index(pd.DatetimeIndex(steps).asi8)
+    else:  # the panel's clock back to the user's (local or UTC by frequency)
+        ds = aware_times(steps, p.freq, p.tz)
     return pd.DataFrame(
         {
             id_col: np.repeat(np.asarray(p.ids, dtype=object), horizon),

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 
 from forecaster._version import __version__
-from forecaster.cli import backtest, datasets, demo, export, predict, train
+from forecaster.cli import backtest, datasets, demo, export, predict, train, tune
 
 __all__ = ["build_parser"]
 
 # in the order ``forecaster --help`` lists them
-COMMANDS = (datasets, train, predict, backtest, export, demo)
+COMMANDS = (datasets, train, predict, backtest, export, tune, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:

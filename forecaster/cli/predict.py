@@ -22,6 +22,7 @@ from forecaster.cli.io import (
     write_frame,
 )
 from forecaster.cli.runtime import load_tensorflow, say
+from forecaster.data.clock import aware_times
 
 __all__ = ["add_parser", "run"]
 
@@ -126,8 +127,7 @@ def _fitted_history(est) -> pd.DataFrame:
     parts = []
     for uid, last, w in zip(est.ids_, est.last_times_, est.last_windows_, strict=True):
         t = pd.date_range(end=pd.Timestamp(last), periods=len(w), freq=est.freq_)
-        if est.tz_ is not None:
-            t = t.tz_localize("UTC").tz_convert(est.tz_)
+        t = aware_times(t.to_numpy(), est.freq_, est.tz_)  # the user's clock
         parts.append(
             pd.DataFrame({est.id_col: uid, est.time_col: t, est.target_col: w[:, 0]})
         )

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import json
+import re
 import types
+from collections.abc import Iterator
 
 from forecaster.cli import flags
 from forecaster.cli.errors import CLIError, blamed
 from forecaster.cli.io import check_target_dir, precheck, read_data, read_optional
 from forecaster.cli.runtime import load_tensorflow, progress_to_stderr, say
-from forecaster.estimators.search import FAMILIES, METRICS
+from forecaster.estimators.search import FAMILIES, METRICS, worker_id
 
 __all__ = ["add_parser", "run"]
 
@@ -53,20 +56,32 @@ def add_parser(sub) -> None:
     )
     flags.data_flag(p)
     p.add_argument("--horizon", type=int, required=True, help="steps to forecast")
-    p.add_argument("--family", choices=FAMILIES, default="recurrent",
-                   help="estimator searched (recurrent); any: both")  # fmt: skip
+    p.add_argument(
+        "--family",
+        choices=FAMILIES,
+        default="recurrent",
+        help="estimator searched (recurrent); any: both",
+    )
     p.add_argument("--n-trials", type=int, default=20, help="this worker's (20)")
     p.add_argument("--timeout", type=float, help="seconds; then no new trial")
     p.add_argument("--cv-windows", type=int, default=2, help="per trial (2)")
     p.add_argument("--metric", choices=METRICS, default="mase", help="(mase)")
     p.add_argument("--season-length", type=int, help="MASE's period (freq's)")
-    p.add_argument("--storage", metavar="URL",
-                   help="sqlite:///study.db, postgresql://..., or a journal file")  # fmt: skip
+    p.add_argument(
+        "--storage",
+        metavar="URL",
+        help="sqlite:///study.db, postgresql://..., or a journal file",
+    )
     p.add_argument("--study", metavar="NAME", help="study name (with --storage)")
     p.add_argument("--out", metavar="DIR", help="save the study's best model here")
     p.add_argument("--random-state", type=int, help="sampler and model seed")
-    p.add_argument("--param", type=param, action="append", metavar="NAME=VALUE",
-                   help="fix an estimator parameter (repeatable)")  # fmt: skip
+    p.add_argument(
+        "--param",
+        type=param,
+        action="append",
+        metavar="NAME=VALUE",
+        help="fix an estimator parameter (repeatable)",
+    )
     p.add_argument("--static", metavar="FILE", help="static features (CSV/parquet)")
     flags.column_flags(p, default=True)
     flags.runtime_flags(p)
@@ -88,18 +103,27 @@ def run(args: argparse.Namespace) -> int:
     fixed = dict(args.param or ())
     precheck(df, types.SimpleNamespace(**fixed), src, cols)
     auto = AutoForecaster(
-        horizon=args.horizon, family=args.family, n_trials=args.n_trials,
-        timeout=args.timeout, cv_windows=args.cv_windows, metric=args.metric,
-        fixed_params=fixed or None, season_length=args.season_length,
-        storage=args.storage, study_name=args.study,
-        random_state=args.random_state, verbose=0 if args.quiet else 1,
-        id_col=args.id_col, time_col=args.time_col, target_col=args.target_col,
-    )  # fmt: skip
+        horizon=args.horizon,
+        family=args.family,
+        n_trials=args.n_trials,
+        timeout=args.timeout,
+        cv_windows=args.cv_windows,
+        metric=args.metric,
+        fixed_params=fixed or None,
+        season_length=args.season_length,
+        storage=args.storage,
+        study_name=args.study,
+        random_state=args.random_state,
+        verbose=0 if args.quiet else 1,
+        id_col=args.id_col,
+        time_col=args.time_col,
+        target_col=args.target_col,
+    )
     with _options():
         study = auto.create_study()  # a bad storage fails before TensorFlow starts
     say(args, f"study {study.study_name!r}: {len(study.trials)} trials so far")
     load_tensorflow(args)
-    with _options(), blamed(sources), progress_to_stderr():
+    with blamed(sources), progress_to_stderr():
         auto.fit(df, static_df=static)
     if args.out:
         auto.save(args.out)
@@ -107,32 +131,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-class _options:
-    """The search's parameter errors name their option: ``--param`` for
-    ``fixed_params``, ``--study`` for ``study_name``; a missing Optuna names
-    the extra (exit 2, not a traceback)."""
+# the search's arguments that the command line spells otherwise
+_FLAGS = {"fixed_params": "--param", "study_name": "--study"}
 
-    def __enter__(self):
-        return self
 
-    def __exit__(self, kind, exc, tb):
-        if kind is ImportError:
-            raise CLIError(str(exc)) from exc
-        if exc is None or not issubclass(kind, ValueError | TypeError):
-            return False
-        message = str(exc)
-        for arg, flag in (("fixed_params", "--param"), ("study_name", "--study"),
-                          ("storage", "--storage")):  # fmt: skip
-            if f"argument `{arg}`" in message:
-                raise CLIError(f"{flag}: {' '.join(message.split())}") from exc
-        with blamed({}):  # other parameters: "(option --n-trials)"
-            raise exc
-        return False  # pragma: no cover
+@contextlib.contextmanager
+def _options() -> Iterator[None]:
+    """The search's parameter errors as usage errors naming their option; a
+    missing Optuna names the extra (exit 2, not a traceback)."""
+    try:
+        yield
+    except ImportError as exc:
+        raise CLIError(str(exc)) from exc
+    except (ValueError, TypeError) as exc:
+        message = " ".join(str(exc).split())
+        if bad := re.search(r"argument `(\w+)`", message):
+            flag = _FLAGS.get(bad[1], "--" + bad[1].replace("_", "-"))
+            message += f" (option {flag})"
+        raise CLIError(message) from exc
 
 
 def _summary(auto, args: argparse.Namespace) -> dict:
     trials = auto.trials_
-    mine = trials["worker"].eq(trials["worker"].iloc[-1]) if len(trials) else []
     return {
         "study": auto.study_.study_name,
         "metric": auto.metric,
@@ -140,6 +160,6 @@ def _summary(auto, args: argparse.Namespace) -> dict:
         "score": auto.best_score_,
         "params": auto.best_params_,
         "n_trials": len(trials),
-        "worker_trials": int(sum(mine)),
+        "worker_trials": int(trials["worker"].eq(worker_id()).sum()),
         "out": args.out,
     }

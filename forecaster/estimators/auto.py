@@ -21,8 +21,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-import os
-import socket
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +42,7 @@ from forecaster.estimators.search import (
     plain_params,
     trials_frame,
     window_score,
+    worker_id,
 )
 from forecaster.models.spec import check_choice
 
@@ -366,7 +365,7 @@ class AutoForecaster(BaseEstimator):
             )
         check_choice("family", params["family"], FAMILIES[:2])
         trial.set_user_attr("params", params)
-        trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
+        trial.set_user_attr("worker", worker_id())
         est = self._estimator(params, self.verbose >= 2)
         scores: list[float] = []
         for k in range(self.cv_windows):

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import numbers
+import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +42,7 @@ __all__ = [
     "plain_params",
     "trials_frame",
     "window_score",
+    "worker_id",
 ]
 
 FAMILIES = ("recurrent", "seq2seq", "any")
@@ -305,6 +308,11 @@ def window_score(est, model, frame: pd.DataFrame, k: int, static_df, season: int
         cv, history, metrics=[est.metric], season_length=season, **cols
     )
     return float(overall["yhat"].iloc[0])
+
+
+def worker_id() -> str:
+    """``host:pid``: which process ran a trial (recorded on every trial)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def trials_frame(study) -> pd.DataFrame:

@@ -97,10 +97,8 @@ def conformal_quantile(
     level : float
         Coverage in percent.
     pool : bool, optional
-        Force (True) or forbid (False) the pooling; by default only where
-        ``n`` is too small for ``level``. Several levels of one forecast use
-        one method (:func:`needs_pooling` of the widest), so their intervals
-        nest.
+        Force or forbid the pooling (default: where ``n`` is too few). The
+        levels of one forecast share one method, so their intervals nest.
 
     Returns
     -------
