@@ -36,7 +36,13 @@ __all__ = ["add_parser", "run"]
 
 def param(text: str) -> tuple[str, object]:
     """``"name=value"`` -> ``(name, value)``; the value a Python literal
-    (``8``, ``0.1``, ``None``, ``['x']``) or else the text (``gru``)."""
+    (``8``, ``0.1``, ``None``, ``['x']``) or else the text (``gru``).
+
+    Examples
+    --------
+    >>> param("max_epochs=30"), param("cell=gru")
+    (('max_epochs', 30), ('cell', 'gru'))
+    """
     name, sep, value = text.partition("=")
     if not sep or not name.strip().isidentifier():
         raise argparse.ArgumentTypeError(

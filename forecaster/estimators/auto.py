@@ -145,6 +145,9 @@ class AutoForecaster(BaseEstimator):
     storage : str, optuna.storages.BaseStorage or None, default None
         Where the study lives: None (in memory, a new study per fit), a
         database URL, or a journal file path (any string without ``://``).
+        A storage object is used as given: e.g. an ``RDBStorage`` with
+        ``heartbeat_interval``, so that a killed worker's trial is failed
+        rather than left running.
     study_name : str or None, default None
         The study in ``storage`` (required with one): created or resumed.
     random_state : int or None, default None

@@ -180,6 +180,8 @@ def check_auto_params(est) -> None:
     if r is not None and (isinstance(r, bool) or not isinstance(r, numbers.Integral)
                           or r < 0):  # fmt: skip
         raise _invalid("random_state", "None or a non-negative integer", r)
+    if isinstance(est.verbose, bool) or not isinstance(est.verbose, numbers.Integral):
+        raise _invalid("verbose", "an integer (0, 1 or 2)", est.verbose)
     for name in ("id_col", "time_col", "target_col"):
         if not isinstance(getattr(est, name), str):
             raise _invalid(name, "a column name (str)", getattr(est, name))
@@ -220,7 +222,13 @@ def _check_study_params(storage, study_name) -> None:
 
 def plain_params(params, where: str) -> dict:
     """``params`` as storage holds them (a JSON round trip, lists back to
-    tuples), so that a trial and its refit build the same estimator."""
+    tuples), so that a trial and its refit build the same estimator.
+
+    Examples
+    --------
+    >>> plain_params({"quantiles": [0.1, 0.9], "hidden_units": 8}, "search_space")
+    {'quantiles': (0.1, 0.9), 'hidden_units': 8}
+    """
     if not isinstance(params, dict) or not all(isinstance(k, str) for k in params):
         raise TypeError(
             f"Received an invalid value for argument `{where}`: expected a dict "
@@ -321,6 +329,14 @@ def trials_frame(study) -> pd.DataFrame:
     ``duration`` is in seconds; ``worker`` is ``host:pid`` of the process that
     ran the trial; ``params_<name>`` are the parameters its estimator was
     built with (``params_family`` its family).
+
+    Examples
+    --------
+    >>> import optuna
+    >>> study = optuna.create_study()
+    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    >>> trials_frame(study).columns.tolist()
+    ['number', 'state', 'score', 'duration', 'worker', 'params_x']
     """
     rows = []
     for t in study.get_trials(deepcopy=False):
