@@ -33,13 +33,21 @@ from forecaster.baselines import seasonal_naive, theta  # noqa: E402
 from forecaster.metrics import mase  # noqa: E402
 
 # Forecast horizon per data set: one season, or six years for yearly data.
-HORIZON = {
+# These six (the bundled sets before the wide benchmark) keep the horizons
+# their published rows were measured with; every other data set takes the
+# wide benchmark's protocol horizon (benchmarks/datasets.json).
+ORIGINAL = {
     "air_passengers": 12,
     "co2": 52,
     "elnino": 12,
     "fertility": 6,
     "taylor": 48,
     "us_employment": 12,
+}
+PROTOCOL = json.loads((Path(__file__).parent / "datasets.json").read_text())
+HORIZON = {
+    **{d["name"]: d["horizon"] for d in PROTOCOL["datasets"]},
+    **ORIGINAL,
 }
 
 
@@ -112,7 +120,13 @@ def parse_value(v: str):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", nargs="*", default=None, help="data sets (default: all)")
+    ap.add_argument(
+        "--data",
+        nargs="*",
+        default=None,
+        help="data sets (default: the six original ones; --wide: all)",
+    )
+    ap.add_argument("--wide", action="store_true", help="every protocol data set")
     ap.add_argument("--family", default="recurrent", choices=["recurrent", "seq2seq"])
     ap.add_argument("--set", action="append", default=[], help="param=value overrides")
     ap.add_argument("--seeds", type=int, default=1, help="average over this many seeds")
@@ -148,7 +162,10 @@ def main(argv=None) -> int:
         cls = forecaster.Seq2SeqForecaster
 
     rows = []
-    for name in args.data or datasets.names():
+    names = args.data or (sorted(HORIZON) if args.wide else list(ORIGINAL))
+    if unknown := sorted(set(names) - set(HORIZON)):
+        ap.error(f"unknown data sets {unknown}; choose from {sorted(HORIZON)}")
+    for name in names:
         for setting, extra in settings.items():
             kw = {**params, **extra}
 

@@ -55,7 +55,7 @@ from sklearn.base import BaseEstimator  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from accuracy import HORIZON, parse_value  # noqa: E402
+from accuracy import HORIZON, ORIGINAL, parse_value  # noqa: E402
 
 from forecaster import datasets  # noqa: E402
 from forecaster.backtest import cross_validation, evaluate_cv  # noqa: E402
@@ -169,7 +169,7 @@ def main(argv=None) -> int:
             params["quantiles"] = DECILES
     params.update({k: parse_value(v) for k, v in (kv.split("=", 1) for kv in args.set)})
     families = FAMILIES if args.family == "both" else (args.family,)
-    names = args.data or datasets.names()
+    names = args.data or list(ORIGINAL)
     if unknown := sorted(set(names) - set(HORIZON)):
         ap.error(f"unknown data sets {unknown}; choose from {sorted(HORIZON)}")
 
