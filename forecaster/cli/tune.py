@@ -12,7 +12,8 @@ default space then leaves out.
 
 stdout gets one JSON line: the study, the best trial's number, score and
 parameters, the study's trial count and this worker's. Progress (one line
-per trial) goes to stderr.
+per trial) goes to stderr. Building the parser imports neither Optuna nor
+an estimator (the choice lists come from :mod:`forecaster.models.spec`).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from forecaster.cli import flags
 from forecaster.cli.errors import CLIError, blamed
 from forecaster.cli.io import check_target_dir, precheck, read_data, read_optional
 from forecaster.cli.runtime import load_tensorflow, progress_to_stderr, say
-from forecaster.estimators.search import FAMILIES, METRICS, worker_id
+from forecaster.models.spec import SEARCH_FAMILIES, SEARCH_METRICS
 
 __all__ = ["add_parser", "run"]
 
@@ -64,14 +65,14 @@ def add_parser(sub) -> None:
     p.add_argument("--horizon", type=int, required=True, help="steps to forecast")
     p.add_argument(
         "--family",
-        choices=FAMILIES,
+        choices=SEARCH_FAMILIES,
         default="recurrent",
         help="estimator searched (recurrent); any: both",
     )
     p.add_argument("--n-trials", type=int, default=20, help="this worker's (20)")
     p.add_argument("--timeout", type=float, help="seconds; then no new trial")
     p.add_argument("--cv-windows", type=int, default=2, help="per trial (2)")
-    p.add_argument("--metric", choices=METRICS, default="mase", help="(mase)")
+    p.add_argument("--metric", choices=SEARCH_METRICS, default="mase", help="(mase)")
     p.add_argument("--season-length", type=int, help="MASE's period (freq's)")
     p.add_argument(
         "--storage",
@@ -158,6 +159,8 @@ def _options() -> Iterator[None]:
 
 
 def _summary(auto, args: argparse.Namespace) -> dict:
+    from forecaster.estimators.search import worker_id
+
     trials = auto.trials_
     return {
         "study": auto.study_.study_name,

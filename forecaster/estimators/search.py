@@ -24,7 +24,14 @@ from forecaster.data.validation import (
     series_to_frame,
     validate_long_frame,
 )
-from forecaster.models.spec import ATTENTIONS, POINT_LOSSES, WIRINGS, check_choice
+from forecaster.models.spec import (
+    ATTENTIONS,
+    POINT_LOSSES,
+    SEARCH_FAMILIES,
+    SEARCH_METRICS,
+    WIRINGS,
+    check_choice,
+)
 
 __all__ = [
     "DEFAULT_SPACE",
@@ -45,9 +52,8 @@ __all__ = [
     "worker_id",
 ]
 
-FAMILIES = ("recurrent", "seq2seq", "any")
-# Point-forecast metrics of forecaster.metrics, all lower-is-better.
-METRICS = ("mase", "mae", "rmse", "smape")
+FAMILIES = SEARCH_FAMILIES
+METRICS = SEARCH_METRICS
 # Set by AutoForecaster on every trial's estimator, never searched or fixed.
 OWN_PARAMS = ("horizon", "random_state", "verbose", "id_col", "time_col", "target_col")
 

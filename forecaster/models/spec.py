@@ -30,6 +30,8 @@ __all__ = [
     "MIXED_PRECISION_POLICIES",
     "POINT_LOSSES",
     "SCHEDULES",
+    "SEARCH_FAMILIES",
+    "SEARCH_METRICS",
     "WINDOW_NORMS",
     "WIRINGS",
     "check_choice",
@@ -56,6 +58,10 @@ ATTENTIONS = (None, *ATTENTION_SCORES)
 SCHEDULES = ("linear", "inverse_sigmoid", "exponential")
 # Keras dtype policies a network may be built under (None: the global one).
 MIXED_PRECISION_POLICIES = (None, "mixed_float16", "mixed_bfloat16")
+# AutoForecaster's search: the families it builds ("any": both) and the
+# lower-is-better point metrics of forecaster.metrics it minimises.
+SEARCH_FAMILIES = ("recurrent", "seq2seq", "any")
+SEARCH_METRICS = ("mase", "mae", "rmse", "smape")
 
 
 def check_choice(name: str, value, choices: tuple):
