@@ -408,8 +408,7 @@ def evaluate_cv(
     df : pandas.DataFrame or pandas.Series
         The frame (or series) the backtest ran on.
     metrics : sequence of str
-        Names from :mod:`forecaster.metrics.evaluation` (``"mae"``,
-        ``"mase"``, ``"crps"``, ``"coverage80"``...).
+        :mod:`forecaster.metrics.evaluation` names (``"mase"``, ``"crps"``...).
     season_length : int, default 1
         Seasonal period of the MASE scale.
     models : sequence of str, optional

@@ -44,3 +44,29 @@ def test_early_stopping_says_when_it_stopped_and_what_it_restored(capsys):
     assert len(est.history_["loss"]) < 40
     assert "early stopping" in out
     assert "Restoring model weights from the end of the best epoch" in out
+
+
+def test_several_models_in_one_process_give_no_retracing_advice():
+    import logging
+
+    from forecaster import RecurrentForecaster
+    from tests.conftest import TINY_NO_VAL, make_frame
+
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    handler = Keep(level=logging.WARNING)
+    log = logging.getLogger("tensorflow")
+    log.addHandler(handler)
+    try:
+        df = make_frame({"a": np.sin(np.arange(80) / 3.0)})
+        for seed in range(7):  # TensorFlow advises after the fifth
+            RecurrentForecaster(**{**TINY_NO_VAL, "random_state": seed}).fit(
+                df
+            ).predict()
+    finally:
+        log.removeHandler(handler)
+    assert not [m for m in seen if "retracing" in m]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -61,10 +60,3 @@ def load_tensorflow(args: argparse.Namespace) -> None:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
-    logging.getLogger("tensorflow").addFilter(_no_retracing)
-
-
-def _no_retracing(record: logging.LogRecord) -> bool:
-    """Drop tf.function's "triggered tf.function retracing" advice: a backtest
-    predicts histories of new lengths by design."""
-    return "retracing" not in record.getMessage()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -72,22 +71,6 @@ def _optuna_logging(optuna, verbose: int):
         yield
     finally:
         optuna.logging.set_verbosity(before)
-
-
-def _no_retracing(record: logging.LogRecord) -> bool:
-    return "retracing" not in record.getMessage()
-
-
-@contextlib.contextmanager
-def _no_retracing_advice():
-    """Without tf.function's retracing advice: every trial builds new
-    networks, which is what the advice warns against."""
-    log = logging.getLogger("tensorflow")
-    log.addFilter(_no_retracing)
-    try:
-        yield
-    finally:
-        log.removeFilter(_no_retracing)
 
 
 def _retrying(open_storage: Callable, attempts: int = 4):
@@ -337,7 +320,7 @@ class AutoForecaster(BaseEstimator):
             self._objective, space=space, frame=frame, static_df=static_df,
             season=season, optuna=optuna,
         )  # fmt: skip
-        with _optuna_logging(optuna, self.verbose), _no_retracing_advice():
+        with _optuna_logging(optuna, self.verbose):
             study = self.create_study()
             study.optimize(
                 objective,

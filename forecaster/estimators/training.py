@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import math
 import os
 import warnings
@@ -186,6 +187,17 @@ class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
         # Only this package's files: the directory may have been the user's.
         remove_checkpoint(Path(self.backup_dir))
 
+
+def _not_retracing_advice(record: logging.LogRecord) -> bool:
+    """False for tf.function's "triggered tf.function retracing" advice."""
+    return "triggered tf.function retracing" not in record.getMessage()
+
+
+# Every fitted (or loaded) forecaster compiles its own predict function, and
+# TensorFlow counts them all as retraces of one function: after five models in
+# a process (a notebook comparing cells, a backtest, a search) it advises
+# against what is by design. Only that advice is dropped.
+logging.getLogger("tensorflow").addFilter(_not_retracing_advice)
 
 _TEACHER_FORCING = {  # probability of feeding the truth, r: training progress
     "linear": lambda r: 1 - r,
