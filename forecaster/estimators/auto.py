@@ -76,15 +76,33 @@ def _optuna_logging(optuna, verbose: int):
 def _retrying(open_storage: Callable, attempts: int = 4):
     """``open_storage()``, retried: workers starting together race to create a
     new database's tables."""
+    transient = _storage_errors()
     for attempt in range(attempts):
         try:
             return open_storage()
-        except ImportError:
-            raise  # a missing database driver does not come back
-        except Exception:
+        except transient:  # a missing database driver (ImportError) is not
             if attempt == attempts - 1:
                 raise
             time.sleep(0.1 * 2**attempt)
+
+
+def _storage_errors() -> tuple[type[BaseException], ...]:
+    """What opening a storage raises when another worker holds it: Optuna's
+    own storage errors, the database layer's, and the file system's."""
+    import optuna
+
+    errors: list[type[BaseException]] = [
+        optuna.exceptions.StorageInternalError,
+        OSError,
+        ValueError,
+    ]
+    try:
+        import sqlalchemy.exc
+
+        errors.append(sqlalchemy.exc.SQLAlchemyError)
+    except ImportError:  # journal storage needs no database layer
+        pass
+    return tuple(errors)
 
 
 class AutoForecaster(BaseEstimator):
