@@ -69,7 +69,12 @@ _NUMPY_COPY_WARNING = "__array__ implementation doesn't accept a copy keyword"
 # -- what old artifacts lack or hold ----------------------------------------------
 # The one place for old-artifact shims: values that reproduce the network an
 # artifact was saved with when its config predates a parameter or attribute.
-_PARAMS_BEFORE_ADDED = {"Seq2SeqForecaster": {"context_units": None}}
+# Releases before the step budget trained max_epochs full passes.
+_BEFORE_STEPS = {"max_steps": None}
+_PARAMS_BEFORE_ADDED = {
+    "Seq2SeqForecaster": {"context_units": None, **_BEFORE_STEPS},
+    "RecurrentForecaster": dict(_BEFORE_STEPS),
+}
 # Fitted attributes older releases saved that are now rebuilt, not stored.
 _RETIRED_STATE = frozenset({"sampler_model_"})
 

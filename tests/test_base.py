@@ -230,3 +230,22 @@ print("tensorflow imported:", "tensorflow" in sys.modules)
     ).stdout
     assert msg in out, out
     assert "tensorflow imported: False" in out
+
+
+def test_an_ensemble_predicts_the_median_of_its_members_and_round_trips(tmp_path):
+    from forecaster.estimators.inputs import history_of, network_inputs
+    from forecaster.persistence import load
+
+    df = make_frame({"a": np.sin(np.arange(80) / 3.0), "b": np.cos(np.arange(80) / 4)})
+    est = RecurrentForecaster(**TINY, ensemble_size=3).fit(df)
+    inputs = network_inputs(est, history_of(est, None), None, None)
+    members = est.networks_.train.predict_on_batch(inputs)  # (N, K, H), scaled
+    assert members.shape == (2, 3, TINY["horizon"])
+    assert not np.allclose(members[:, 0], members[:, 1])  # own initial weights
+    combined = est.networks_.predict.predict_on_batch(inputs)
+    np.testing.assert_allclose(combined, np.median(members, axis=1), rtol=1e-6)
+    fc = est.predict(level=[80])
+    est.save(tmp_path / "m")
+    again = load(tmp_path / "m")
+    assert again.get_params()["ensemble_size"] == 3
+    np.testing.assert_allclose(again.predict(level=[80])["yhat"], fc["yhat"], atol=1e-6)

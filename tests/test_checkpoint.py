@@ -137,3 +137,20 @@ def test_killed_run_with_early_stopping_ends_where_the_uninterrupted_one_does(
     np.testing.assert_allclose(
         resumed.predict()["yhat"], reference.predict()["yhat"], atol=1e-5
     )
+
+
+def test_killed_run_checked_inside_a_pass_resumes_the_same_batches(tmp_path):
+    # a step budget: validation every 2 steps of a 7-step pass, so epochs
+    # begin mid-pass; a resumed run must draw the batches the whole one drew
+    params = dict(TINY, batch_size=32, max_epochs=3, max_steps=9, val_check_steps=2)
+    reference = RecurrentForecaster(**params).fit(_sine())
+    assert len(reference.history_["loss"]) == 5  # ceil(9 / 2) checks
+    ckpt = tmp_path / "ckpt"
+    with pytest.raises(_Killed):
+        _killed_at(3)(**params).fit(_sine(), checkpoint_dir=ckpt)
+    resumed = RecurrentForecaster(**params).fit(_sine(), checkpoint_dir=ckpt)
+    assert len(resumed.history_["loss"]) == 2
+    for got, want in zip(
+        resumed.model_.get_weights(), reference.model_.get_weights(), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)

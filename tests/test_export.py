@@ -144,6 +144,8 @@ def served(tmp_path_factory):
     estimators = {
         "recurrent": RecurrentForecaster(**TINY).fit(_panel()),
         "seq2seq": Seq2SeqForecaster(**TINY).fit(_panel()),
+        # the SavedModel serves the members' combined forecast
+        "ensemble": RecurrentForecaster(**TINY, ensemble_size=3).fit(_panel()),
     }
     cases, expected, timings = {}, {}, {}
     for name, est in estimators.items():
@@ -215,7 +217,7 @@ def test_package_not_importable_in_the_serving_process(served):
         assert not [m for m in case["modules_imported_by_load"] if "keras" in m]
 
 
-@pytest.mark.parametrize("case", ["recurrent", "seq2seq", "covariates"])
+@pytest.mark.parametrize("case", ["recurrent", "seq2seq", "ensemble", "covariates"])
 def test_serving_matches_predict(served, case):
     if case not in served["expected"]:
         pytest.skip(f"{case} family not available")

@@ -15,10 +15,12 @@ def test_fail_on_non_finite_names_the_epoch():
         cb.on_train_batch_end(4, {"loss": math.nan})
 
 
-def test_epoch_counter_sets_the_pipeline_variable():
+def test_epoch_counter_sets_the_batches_drawn():
     v = tf.Variable(0, dtype=tf.int64)
     EpochCounter(v).on_epoch_begin(7)
     assert int(v.numpy()) == 7
+    EpochCounter(v, steps_per_epoch=100).on_epoch_begin(3)
+    assert int(v.numpy()) == 300
 
 
 @pytest.mark.parametrize(
@@ -70,3 +72,24 @@ def test_several_models_in_one_process_give_no_retracing_advice():
     finally:
         log.removeHandler(handler)
     assert not [m for m in seen if "retracing" in m]
+
+
+def test_the_step_budget_bounds_training_whatever_the_series_length():
+    # 2,000 points are ~125 batches of 16 per pass: max_steps ends training
+    # after 60 steps (3 checks of 20), well inside the first pass
+    from forecaster import RecurrentForecaster
+    from tests.conftest import TINY, make_frame
+
+    y = np.sin(np.arange(2000) / 5.0)
+    params = dict(TINY, batch_size=16, max_epochs=50, max_steps=50, val_check_steps=20)
+    est = RecurrentForecaster(**params).fit(make_frame({"a": y}))
+    assert len(est.history_["loss"]) == 3
+    assert len(est.history_["val_loss"]) == 3
+    assert int(est.model_.optimizer.iterations.numpy()) == 60
+    # max_steps=None: max_epochs whole passes (of 21 batches here), checked
+    # every 20 steps; Keras runs whole epochs, so the last one ends past it
+    short = dict(params, max_epochs=1, max_steps=None)
+    est = RecurrentForecaster(**short).fit(make_frame({"a": y[:380]}))
+    assert -(-est.n_train_windows_ // 16) == 21
+    assert len(est.history_["loss"]) == 2
+    assert int(est.model_.optimizer.iterations.numpy()) == 40

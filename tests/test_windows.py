@@ -65,9 +65,10 @@ def test_shuffle_reshuffles_each_epoch_reproducibly():
 
 
 def test_endless_dataset_runs_the_epochs_of_the_per_epoch_one():
-    # One iterator over successive epochs, numbered from the epoch variable's
-    # value when iteration starts: the same batches as one iterator per epoch
-    # (the resumable order), without a cold start at every epoch.
+    # One iterator over successive passes, starting at the batch the
+    # variable names (batches drawn) when iteration starts: the same batches
+    # as one iterator per pass (the resumable order), without a cold start at
+    # every epoch.
     import tensorflow as tf
 
     values = np.arange(120, dtype=np.float32)[:, None]
@@ -78,9 +79,9 @@ def test_endless_dataset_runs_the_epochs_of_the_per_epoch_one():
     per_epoch = make_dataset(values, starts, 4, 1, 16, **common)
     expected = []
     for e in (2, 3, 4):
-        epoch.assign(e)
+        epoch.assign(e * n_batches)
         expected.append(np.concatenate([y.numpy()[:, 0] for _, y in per_epoch]))
-    epoch.assign(2)  # e.g. resumed at epoch 2
+    epoch.assign(2 * n_batches)  # e.g. resumed at epoch 2
     endless = make_dataset(values, starts, 4, 1, 16, endless=True, **common)
     assert int(endless.cardinality()) == int(tf.data.INFINITE_CARDINALITY)
     it = iter(endless)
@@ -93,6 +94,24 @@ def test_endless_dataset_runs_the_epochs_of_the_per_epoch_one():
     for g, want in zip(got, expected, strict=True):
         np.testing.assert_array_equal(g, want)
     assert not np.array_equal(got[0], got[1])
+
+
+def test_endless_dataset_resumes_inside_a_pass():
+    # a step budget checks validation every k < n_batches steps: a run
+    # resumed after 5 batches draws batch 6 onwards of the same sequence
+    import tensorflow as tf
+
+    values = np.arange(120, dtype=np.float32)[:, None]
+    starts = window_starts(np.array([0, 120]), 4, 1)
+    drawn = tf.Variable(0, dtype=tf.int64)
+    common = dict(shuffle=True, seed=3, epoch_variable=drawn, endless=True)
+    it = iter(make_dataset(values, starts, 4, 1, 16, **common))
+    whole = [next(it)[1].numpy()[:, 0] for _ in range(12)]
+    drawn.assign(5)
+    it = iter(make_dataset(values, starts, 4, 1, 16, **common))
+    resumed = [next(it)[1].numpy()[:, 0] for _ in range(7)]
+    for g, want in zip(resumed, whole[5:], strict=True):
+        np.testing.assert_array_equal(g, want)
 
 
 def test_endless_validation_dataset_repeats_in_order():

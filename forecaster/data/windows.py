@@ -139,10 +139,12 @@ def make_dataset(
     static : dict of str to numpy.ndarray, optional
         Per-series arrays ``(n_series, k)``, returned per window under their key.
     epoch_variable : tf.Variable, optional
-        int64 scalar epoch, set by the trainer: orders depend on (seed, epoch).
+        int64 scalar, the batches already drawn, set by the trainer: each
+        pass's order depends on (seed, pass) alone, and iteration starts at
+        batch ``variable`` of that sequence (pass ``variable // passes``,
+        where a pass is ``ceil(len(starts) / batch_size)`` batches).
     endless : bool
-        All passes in one iterator (train with ``steps_per_epoch``); with
-        ``epoch_variable``, numbered from its value when iteration starts.
+        All passes in one iterator (train with ``steps_per_epoch``).
 
     Returns
     -------
@@ -159,7 +161,8 @@ def make_dataset(
     batch_of = _batcher(
         values, len(starts), lookback, horizon, batch_size, future_cols, indptr, static
     )
-    ds = _passes(batch_of, starts, shuffle, seed, epoch_variable, endless)
+    per_pass = -(-len(starts) // batch_size)
+    ds = _passes(batch_of, starts, shuffle, seed, epoch_variable, endless, per_pass)
     size = tf.data.INFINITE_CARDINALITY if endless else -(-len(starts) // batch_size)
     ds = ds.apply(tf.data.experimental.assert_cardinality(size))
     return ds.prefetch(tf.data.AUTOTUNE)
@@ -221,6 +224,7 @@ def _passes(
     seed: int | None,
     epoch_variable,
     endless: bool,
+    per_pass: int = 1,
 ):
     """The batches of every pass over the windows, one pass unless ``endless``.
 
@@ -232,33 +236,45 @@ def _passes(
     index = tf.constant(np.asarray(starts, dtype=np.int64))
     if not shuffle:
         return batch_of(index).repeat() if endless else batch_of(index)
-    if epoch_variable is not None:
-        orders = _orders_by_epoch(index, seed, epoch_variable, endless)
-    else:
-        orders = _orders_by_pass(index, seed, endless)
-    return orders.flat_map(batch_of)
+    if epoch_variable is None:
+        return _orders_by_pass(index, seed, endless).flat_map(batch_of)
+    if not endless:
+        return _orders_by_epoch(index, seed, epoch_variable, per_pass, False).flat_map(
+            batch_of
+        )
+    # read the variable when iteration starts: resume inside a pass
+    start = tf.data.Dataset.from_tensors(np.int64(0))
+    return start.flat_map(
+        lambda _: (
+            _orders_by_epoch(index, seed, epoch_variable, per_pass, True)
+            .flat_map(batch_of)
+            .skip(tf.cast(epoch_variable, tf.int64) % per_pass)
+        )
+    )
 
 
-def _orders_by_epoch(index, seed: int | None, epoch_variable, endless: bool):
-    """Window orders, one per epoch, each a function of ``(seed, epoch)`` alone.
+def _orders_by_epoch(
+    index, seed: int | None, epoch_variable, per_pass: int, endless: bool
+):
+    """Window orders, one per pass, each a function of ``(seed, pass)`` alone.
 
-    A stateless shuffle keyed by (seed, epoch) gives one ``(n,)`` int64
-    permutation per epoch, not a buffer of one tensor per window, and the
-    same permutation again when training resumes mid-way.
+    A stateless shuffle keyed by (seed, pass) gives one ``(n,)`` int64
+    permutation per pass, not a buffer of one tensor per window, and the
+    same permutation again when training resumes mid-way. The first pass is
+    the one holding batch ``epoch_variable`` (batches drawn so far).
     """
     import tensorflow as tf
 
     base = tf.constant(int(np.random.default_rng(seed).integers(2**31)), tf.int64)
     start = tf.data.Dataset.from_tensors(np.int64(0))
+    first = lambda: tf.cast(epoch_variable, tf.int64) // per_pass  # noqa: E731
     if endless:
         # the variable is read when iteration starts; later passes count on
         epochs = start.flat_map(
-            lambda _: tf.data.Dataset.range(
-                tf.cast(epoch_variable, tf.int64), np.iinfo(np.int64).max
-            )
+            lambda _: tf.data.Dataset.range(first(), np.iinfo(np.int64).max)
         )
     else:
-        epochs = start.map(lambda _: tf.cast(epoch_variable, tf.int64))
+        epochs = start.map(lambda _: first())
     return epochs.map(
         lambda e: tf.random.experimental.stateless_shuffle(
             index, seed=tf.stack([base, e])

@@ -44,6 +44,7 @@ from forecaster.estimators.inputs import (
     prepare,
 )
 from forecaster.estimators.params import (
+    budget_epochs,
     check_common_params,
     check_h,
     store_params,
@@ -70,8 +71,9 @@ class _Pipelines:
     val: Any  # None without validation windows
     n_train: int  # training windows
     val_starts: np.ndarray
-    epoch: Any  # tf.Variable read by the training shuffle
+    epoch: Any  # tf.Variable read by the training shuffle: batches drawn
     steps: tuple[int] | None  # steps per epoch of an endless pipeline
+    epochs: int  # Keras epochs (validation checks) the budget allows
     scaled: Any  # tf.Tensor (n_total, F), shared by the pipelines
     common: dict  # window options shared by every pipeline
 
@@ -95,6 +97,9 @@ class BaseForecaster(BaseEstimator):
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
         max_epochs: int = 100,
+        max_steps: int | None = 1000,
+        val_check_steps: int = 100,
+        ensemble_size: int = 1,
         learning_rate: float = 1e-3,
         early_stopping_patience: int | None = 10,
         val_size: int | float = 0.1,
@@ -149,11 +154,15 @@ class BaseForecaster(BaseEstimator):
         them once they hold trained (or loaded) weights.
         """
         from forecaster.estimators.training import build_with_policy
+        from forecaster.models.ensemble import build_ensemble
 
         check_fitted_state(self, state)
         for name, value in state.items():
             setattr(self, name, value)
-        return build_with_policy(self._build_model, self.mixed_precision)
+        size = int(self.ensemble_size)
+        return build_with_policy(
+            lambda: build_ensemble(self._build_model, size), self.mixed_precision
+        )
 
     @property
     def model_(self):
@@ -270,9 +279,18 @@ class BaseForecaster(BaseEstimator):
                 scaled, val_starts, lookback, h, _VAL_BATCH, **common
             ).map(adapt)
         n_train = len(train_starts)
-        steps = (-(-n_train // self.batch_size),) if endless else None
+        per_pass = -(-n_train // self.batch_size)
+        per_epoch = min(per_pass, self.val_check_steps) if endless else per_pass
         return _Pipelines(
-            train_ds, val_ds, n_train, val_starts, epoch, steps, scaled, common
+            train_ds,
+            val_ds,
+            n_train,
+            val_starts,
+            epoch,
+            (per_epoch,) if endless else None,
+            budget_epochs(self.max_epochs, self.max_steps, per_pass, per_epoch),
+            scaled,
+            common,
         )
 
     def _remember(self, networks, history: dict, pipes: _Pipelines) -> None:

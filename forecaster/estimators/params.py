@@ -31,6 +31,7 @@ from forecaster.models.spec import (
 
 __all__ = [
     "COMMON_PARAMETERS_DOC",
+    "budget_epochs",
     "as_names",
     "check_common_params",
     "check_h",
@@ -86,6 +87,24 @@ COMMON_PARAMETERS_DOC = """\
         distribution heads.
     batch_size : int, default 32
     max_epochs : int, default 100
+        Passes over every training window, at most.
+    max_steps : int or None, default 1000
+        Optimiser steps (batches), at most: the training budget. Whichever
+        of ``max_epochs`` and ``max_steps`` ends first ends training, so the
+        cost of a fit grows with this budget, not with the series' length
+        (a long hourly series is thousands of windows per pass). ``None``:
+        ``max_epochs`` full passes.
+    val_check_steps : int, default 100
+        Steps between validation checks (the early-stopping clock), or one
+        pass over the windows when that is shorter: a "Keras epoch" of
+        ``history_`` is ``min(steps per pass, val_check_steps)`` steps.
+    ensemble_size : int, default 1
+        Members trained together in one model (one compiled step: their
+        batches are the same, their initial weights and dropout differ);
+        forecasts combine them by the median (point losses), the mean of
+        the quantiles (``quantile``) or the moment-matched mixture
+        (``normal`` / ``student_t``, as in deep ensembles, Lakshminarayanan
+        et al. 2017). Early stopping follows the members' summed loss.
     learning_rate : float, default 1e-3
         Adam's learning rate.
     early_stopping_patience : int or None, default 10
@@ -152,6 +171,30 @@ def store_params(est, arguments: dict) -> None:
     for name, value in arguments.items():
         if name not in ("self", "__class__"):
             setattr(est, name, value)
+
+
+def budget_epochs(
+    max_epochs: int, max_steps: int | None, per_pass: int, per_epoch: int
+) -> int:
+    """Keras epochs of ``per_epoch`` steps that the training budget allows.
+
+    The budget is ``max_epochs`` passes of ``per_pass`` steps or
+    ``max_steps`` steps, whichever is smaller; the last epoch may run past
+    it by less than ``per_epoch`` steps (Keras counts whole epochs).
+
+    Examples
+    --------
+    >>> budget_epochs(100, 1000, per_pass=3, per_epoch=3)  # short: passes bind
+    100
+    >>> budget_epochs(100, 1000, per_pass=3000, per_epoch=100)  # long: steps bind
+    10
+    >>> budget_epochs(5, None, per_pass=3000, per_epoch=100)
+    150
+    """
+    steps = max_epochs * per_pass
+    if max_steps is not None:
+        steps = min(steps, max_steps)
+    return max(1, -(-steps // per_epoch))
 
 
 def season_length(freq: str) -> int:
@@ -243,8 +286,17 @@ def check_common_params(est) -> None:
     ValueError, TypeError
         Naming the argument and echoing the value.
     """
-    for name in ("horizon", "hidden_units", "num_layers", "batch_size", "max_epochs"):
+    for name in (
+        "horizon",
+        "hidden_units",
+        "num_layers",
+        "batch_size",
+        "max_epochs",
+        "val_check_steps",
+        "ensemble_size",
+    ):
         check_positive_int(name, getattr(est, name))
+    check_positive_int("max_steps", est.max_steps, allow_none=True)
     check_positive_int("lookback", est.lookback, allow_none=True)
     check_positive_int("early_stopping_patience", est.early_stopping_patience, True)
     check_choice("cell", est.cell, CELLS)

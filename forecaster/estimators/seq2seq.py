@@ -72,7 +72,7 @@ class Seq2SeqForecaster(BaseForecaster):
     scheduled_sampling : float or None, default None
         Final probability, in [0, 1], of feeding the decoder its own
         prediction instead of the truth during training (Bengio et al.,
-        2015), reached over ``max_epochs`` along ``sampling_schedule``.
+        2015), reached over the training budget along ``sampling_schedule``.
         ``None`` or 0: pure teacher forcing.
     sampling_schedule : {"linear", "inverse_sigmoid", "exponential"}, default "linear"
         See :class:`forecaster.models.seq2seq.ScheduledSampling`.
@@ -122,6 +122,9 @@ class Seq2SeqForecaster(BaseForecaster):
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
         max_epochs: int = 100,
+        max_steps: int | None = 1000,
+        val_check_steps: int = 100,
+        ensemble_size: int = 1,
         learning_rate: float = 1e-3,
         early_stopping_patience: int | None = 10,
         val_size: int | float = 0.1,
@@ -189,7 +192,7 @@ class Seq2SeqForecaster(BaseForecaster):
         from forecaster.estimators.training import ScheduledSampling
 
         schedule = ScheduledSampling(
-            float(self.scheduled_sampling), self.max_epochs, self.sampling_schedule
+            float(self.scheduled_sampling), None, self.sampling_schedule
         )
         return [schedule]
 

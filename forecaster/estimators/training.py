@@ -20,6 +20,7 @@ import numpy as np
 
 from forecaster.atomic import fsync_path
 from forecaster.estimators.checkpoint import RECORD, read_json, remove_checkpoint
+from forecaster.models.ensemble import MembersLoss
 from forecaster.models.losses import make_loss
 from forecaster.models.networks import Networks
 from forecaster.models.seq2seq import Seq2SeqDecoder
@@ -35,19 +36,22 @@ __all__ = [
 
 
 class EpochCounter(keras.callbacks.Callback):
-    """Writes the epoch about to start into the pipeline's epoch variable.
+    """Writes the batches drawn before the epoch about to start into the
+    pipeline's variable (``epoch * steps_per_epoch``).
 
-    The shuffle of every epoch is a function of ``(seed, epoch)`` only, so a
-    run resumed from a checkpoint at epoch ``k`` sees exactly the batches an
-    uninterrupted run would.
+    The shuffle of every pass over the windows is a function of ``(seed,
+    pass)`` only and the pipeline skips the batches already drawn, so a run
+    resumed from a checkpoint at epoch ``k`` sees exactly the batches an
+    uninterrupted run would, also when an epoch is part of a pass.
     """
 
-    def __init__(self, variable):
+    def __init__(self, variable, steps_per_epoch: int = 1):
         super().__init__()
         self.variable = variable
+        self.steps_per_epoch = int(steps_per_epoch)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.variable.assign(epoch)
+        self.variable.assign(epoch * self.steps_per_epoch)
 
 
 class FailOnNonFinite(keras.callbacks.Callback):
@@ -220,12 +224,13 @@ class ScheduledSampling(keras.callbacks.Callback):
     Parameters
     ----------
     final_probability : float in [0, 1]
-    epochs : int
-        Epochs over which the schedule runs (then it stays at the end).
+    epochs : int or None
+        Epochs over which the schedule runs (then it stays at the end);
+        ``None``: the epochs of the ``fit`` it is passed to.
     schedule : {"linear", "inverse_sigmoid", "exponential"}
     """
 
-    def __init__(self, final_probability=1.0, epochs=100, schedule="linear"):
+    def __init__(self, final_probability=1.0, epochs=None, schedule="linear"):
         super().__init__()
         if schedule not in SCHEDULES:
             raise ValueError(
@@ -239,18 +244,23 @@ class ScheduledSampling(keras.callbacks.Callback):
                 f"expected a float in [0, 1], got {p!r}."
             )
         self.final_probability = float(p)
-        self.epochs = int(epochs)
+        self.epochs = None if epochs is None else int(epochs)
         self.schedule = schedule
+
+    def on_train_begin(self, logs=None):
+        if self.epochs is None:
+            self.epochs = int(self.params.get("epochs") or 1)
 
     def probability(self, epoch: int) -> float:
         """The sampling probability of ``epoch`` (0-based)."""
-        r = min(1.0, epoch / max(self.epochs - 1, 1))
+        r = min(1.0, epoch / max((self.epochs or 1) - 1, 1))
         eps = _TEACHER_FORCING[self.schedule]
         return self.final_probability * (eps(0) - eps(r)) / (eps(0) - eps(1))
 
     def on_epoch_begin(self, epoch, logs=None):
         p = self.probability(epoch)
-        for layer in self.model.layers:
+        # recursive: an ensemble's decoders sit inside its member models
+        for layer in self.model._flatten_layers(include_self=False):
             if isinstance(layer, Seq2SeqDecoder):
                 layer.sampling_probability.assign(p)
 
@@ -271,7 +281,8 @@ def train(
         The estimator's pipelines: ``train`` and ``val`` (``tf.data`` batches
         of ``(inputs, targets)``; ``val`` may be None), ``epoch`` (the
         shuffle's epoch variable, see :class:`EpochCounter`) and ``steps``
-        (batches per epoch of an endless ``train``, or None).
+        (batches per epoch of an endless ``train``, or None) and ``epochs``
+        (the Keras epochs of the step budget).
     strategy : tf.distribute.Strategy, optional
         E.g. ``MirroredStrategy``; the global batch is split across replicas.
     checkpoint_dir : str or path, optional
@@ -286,17 +297,17 @@ def train(
     scope = strategy.scope() if strategy is not None else contextlib.nullcontext()
     with scope:
         networks = build()
-        _compile(est, networks.train, pipes.steps)
+        _compile(est, networks, pipes.steps)
     model = networks.train
     if strategy is not None:
         _multi_worker_compat(model, pipes.train, strategy)
     history = model.fit(
         pipes.train,
         validation_data=pipes.val,
-        epochs=est.max_epochs,
+        epochs=pipes.epochs,
         steps_per_epoch=pipes.steps[0] if pipes.steps else None,
-        shuffle=False,  # shuffled inside the pipeline, once per epoch
-        callbacks=_callbacks(est, pipes.val, pipes.epoch, checkpoint_dir),
+        shuffle=False,  # shuffled inside the pipeline, once per pass
+        callbacks=_callbacks(est, pipes, checkpoint_dir),
         verbose=est.verbose,
     )
     if strategy is not None:
@@ -309,28 +320,33 @@ def train(
     return networks, {k: [float(x) for x in v] for k, v in history.history.items()}
 
 
-def _compile(est, model: keras.Model, steps: tuple[int] | None) -> None:
-    """Adam with clipping (and loss scaling under float16) on ``est``'s loss."""
+def _compile(est, networks: Networks, steps: tuple[int] | None) -> None:
+    """Adam with clipping (and loss scaling under float16) on ``est``'s loss
+    (summed over the members of an ensemble)."""
     optimizer = keras.optimizers.Adam(est.learning_rate, clipnorm=est.clipnorm)
     if est.mixed_precision == "mixed_float16":
         # float16 gradients underflow without dynamic loss scaling
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-    model.compile(
+    loss = make_loss(est.loss, tuple(est.quantiles))
+    if networks.members > 1:
+        loss = MembersLoss(loss)
+    networks.train.compile(
         optimizer=optimizer,
         steps_per_execution=_steps_per_execution(steps),
         # Keras losses (and the heads' own) compute in floatx, float32,
         # whatever the model's compute dtype.
-        loss=make_loss(est.loss, tuple(est.quantiles)),
+        loss=loss,
         jit_compile=est.jit_compile,
     )
 
 
-def _callbacks(est, val_ds, epoch_variable, checkpoint_dir) -> list:
+def _callbacks(est, pipes, checkpoint_dir) -> list:
     """Divergence check, the family's own, epoch counter, backup, early stop."""
     callbacks = [FailOnNonFinite(), *est._fit_callbacks()]
-    if epoch_variable is not None:
-        callbacks.append(EpochCounter(epoch_variable))
-    stop = _early_stopping(est, val_ds)
+    if pipes.epoch is not None:
+        per_epoch = pipes.steps[0] if pipes.steps else _per_pass(est, pipes)
+        callbacks.append(EpochCounter(pipes.epoch, per_epoch))
+    stop = _early_stopping(est, pipes.val)
     if stop is not None:
         callbacks.append(stop)
     if checkpoint_dir is not None:
@@ -346,8 +362,8 @@ def _early_stopping(est, val_ds):
     if val_ds is None:
         warnings.warn(
             "Early stopping is off: no series is long enough for a validation "
-            f"part (val_size={est.val_size!r}); training runs all "
-            f"{est.max_epochs} epochs.",
+            f"part (val_size={est.val_size!r}); training runs its whole budget "
+            f"(max_epochs={est.max_epochs}, max_steps={est.max_steps}).",
             UserWarning,
             stacklevel=5,
         )
@@ -358,6 +374,11 @@ def _early_stopping(est, val_ds):
         restore_best_weights=True,
         verbose=int(est.verbose > 0),
     )
+
+
+def _per_pass(est, pipes) -> int:
+    """Batches in one pass over the training windows."""
+    return -(-pipes.n_train // est.batch_size)
 
 
 def _steps_per_execution(steps, most: int = 32) -> int:

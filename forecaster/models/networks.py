@@ -45,6 +45,10 @@ class Networks:
         path per row ``(B, H)``; families that sample through a decoder.
     attention : keras.Model or None
         The ``predict`` inputs -> ``[forecasts, weights (B, H, L)]``.
+    members : int
+        Ensemble members ``K`` trained together
+        (:mod:`forecaster.models.ensemble`): ``train`` then emits
+        ``(B, K, H[, P])``; 1 for a single network.
     """
 
     train: Any
@@ -53,6 +57,7 @@ class Networks:
     quantiles: tuple[float, ...] = ()
     sampler: Any = None
     attention: Any = None
+    members: int = 1
 
     @property
     def outputs_per_step(self) -> int:

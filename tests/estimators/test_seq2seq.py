@@ -261,3 +261,26 @@ def test_bidirectional_custom_cells_with_sampling_learn(cell, schedule):
     )
     mae, naive = mae_vs_naive(est, *split(sine()))
     assert naive / mae > 3, (mae, naive)
+
+
+def test_scheduled_sampling_reaches_every_members_decoder():
+    from forecaster.models.seq2seq import Seq2SeqDecoder
+
+    est = Seq2SeqForecaster(
+        **{**TINY, "max_epochs": 3}, scheduled_sampling=0.8, ensemble_size=2
+    ).fit(sine(120))
+    decoders = [
+        layer
+        for layer in est.model_._flatten_layers(include_self=False)
+        if isinstance(layer, Seq2SeqDecoder)
+    ]
+    assert len(decoders) == 2
+    for layer in decoders:
+        assert float(layer.sampling_probability) == pytest.approx(0.8)
+
+
+def test_an_ensembles_sample_paths_pool_its_members():
+    est = Seq2SeqForecaster(**TINY, loss="normal", ensemble_size=2).fit(sine(120))
+    paths, ids = est.predict_samples(num_samples=8)
+    assert paths.shape[1:] == (TINY["horizon"], 8) and np.isfinite(paths).all()
+    assert sum("member_" in m.name for m in est.networks_.sampler.layers) == 2
