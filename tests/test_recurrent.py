@@ -6,7 +6,7 @@ import pytest
 from forecaster import RecurrentForecaster, datasets
 from forecaster.baselines import seasonal_naive
 from forecaster.metrics import mase
-from tests.conftest import make_frame
+from tests.conftest import TINY, make_frame
 
 FAST = dict(
     hidden_units=32, max_epochs=40, early_stopping_patience=5, verbose=0, random_state=0
@@ -103,3 +103,28 @@ def test_custom_cells_learn_the_sine(cell):
         .predict()
     )
     assert _mae(test, fc) * 3 < _naive_mae(train, test)
+
+
+def test_a_seasonal_naive_baseline_starts_at_the_baseline():
+    # before any useful training (one epoch, a tiny learning rate), the
+    # forecast is the last season of the window repeated
+    t = np.arange(120)
+    y = 10 + np.sin(2 * np.pi * t / 12) + 0.01 * t
+    df = make_frame({"a": y}, freq="MS")
+    params = dict(TINY, horizon=12, lookback=24, learning_rate=1e-7, max_epochs=1)
+    est = RecurrentForecaster(**params, baseline="seasonal_naive").fit(df)
+    np.testing.assert_allclose(est.predict()["yhat"], y[-12:], atol=0.02)
+    naive = RecurrentForecaster(**params, baseline="naive").fit(df)
+    np.testing.assert_allclose(naive.predict()["yhat"], np.full(12, y[-1]), atol=0.02)
+    # a season longer than the lookback falls back to the last value
+    short = RecurrentForecaster(**{**params, "lookback": 6}, baseline="seasonal_naive")
+    np.testing.assert_allclose(
+        short.fit(df).predict()["yhat"], np.full(12, y[-1]), atol=0.02
+    )
+
+
+def test_an_unknown_baseline_is_refused_before_training():
+    with pytest.raises(ValueError, match="argument `baseline`, expected one of"):
+        RecurrentForecaster(**TINY, baseline="drift").fit(
+            make_frame({"a": np.ones(40)})
+        )

@@ -19,6 +19,7 @@ from forecaster.data.scaling import SCALERS
 from forecaster.data.validation import check_positive_int
 from forecaster.models.spec import (
     ATTENTIONS,
+    BASELINES,
     CELLS,
     LOSSES,
     MIXED_PRECISION_POLICIES,
@@ -31,6 +32,7 @@ from forecaster.models.spec import (
 
 __all__ = [
     "COMMON_PARAMETERS_DOC",
+    "baseline_season",
     "budget_epochs",
     "as_names",
     "check_common_params",
@@ -76,6 +78,17 @@ COMMON_PARAMETERS_DOC = """\
         the bundled data sets (``benchmarks/results/window_norm.json``):
         ``standard`` fixes smooth yearly trends (fertility) and loses on the
         seasonal air_passengers.
+    baseline : {"auto", "seasonal_naive", "naive", None}, default "auto"
+        Forecast a correction over a baseline computed from each window
+        instead of the values (ES-RNN's idea of starting from what must be
+        beaten): ``"seasonal_naive"`` repeats the window's last season (the
+        frequency's season length), ``"naive"`` the last value, each times a
+        learned weight per horizon step that starts at 1; the head starts at
+        zero, so the untrained model is the baseline. ``"auto"``:
+        ``"seasonal_naive"`` for seasonal data whose lookback holds more than
+        a season, ``None`` otherwise, as measured on the wide benchmark's
+        validation sets (``benchmarks/results/wide.json``). A season at
+        least as long as the lookback falls back to ``"naive"``.
     loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
         Training loss on the scaled data. ``quantile`` trains one
         multi-quantile head with the pinball loss (quantiles monotone by
@@ -197,6 +210,27 @@ def budget_epochs(
     return max(1, -(-steps // per_epoch))
 
 
+def baseline_season(baseline: str | None, freq: str, lookback: int) -> int | None:
+    """The period of the window baseline (1: naive), None without one.
+
+    Examples
+    --------
+    >>> baseline_season("auto", "MS", 36), baseline_season("auto", "YS", 18)
+    (12, None)
+    >>> baseline_season("seasonal_naive", "h", 12)  # no whole season before
+    1
+    """
+    season = season_length(freq)
+    if lookback < 2:  # no value before the last to correct from
+        return None
+    if baseline == "auto":
+        return season if 1 < season < lookback else None
+    if baseline is None:
+        return None
+    season = season if baseline == "seasonal_naive" else 1
+    return season if season < lookback else 1
+
+
 def season_length(freq: str) -> int:
     """The usual seasonal period for a pandas offset alias.
 
@@ -302,6 +336,7 @@ def check_common_params(est) -> None:
     check_choice("cell", est.cell, CELLS)
     check_choice("scaler", est.scaler, SCALERS)
     check_choice("window_norm", est.window_norm, ("auto", *WINDOW_NORMS))
+    check_choice("baseline", est.baseline, BASELINES)
     check_choice("loss", est.loss, LOSSES)
     check_choice("fill_missing", est.fill_missing, FILL_POLICIES)
     check_quantiles(est.quantiles)

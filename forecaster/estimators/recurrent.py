@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from forecaster._registry import register_estimator
 from forecaster.estimators.base import BaseForecaster
-from forecaster.estimators.params import shared_parameters_doc
+from forecaster.estimators.params import baseline_season, shared_parameters_doc
 
 __all__ = ["RecurrentForecaster"]
 
@@ -70,4 +70,5 @@ class RecurrentForecaster(BaseForecaster):
             static_vocab_sizes=tuple(self.static_vocab_sizes_),
             loss=self.loss,
             quantiles=tuple(self.quantiles),
+            baseline_season=baseline_season(self.baseline, self.freq_, self.lookback_),
         )

@@ -11,6 +11,7 @@ from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
 from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.params import (
+    baseline_season,
     check_h,
     check_seq2seq_params,
     shared_parameters_doc,
@@ -118,6 +119,7 @@ class Seq2SeqForecaster(BaseForecaster):
         dropout: float = 0.0,
         scaler: str = "standard",
         window_norm: str | None = "auto",
+        baseline: str | None = "auto",
         loss: str = "mse",
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
@@ -181,6 +183,7 @@ class Seq2SeqForecaster(BaseForecaster):
             loss=self.loss,
             quantiles=tuple(self.quantiles),
             return_sampler=self.loss not in POINT_LOSSES,
+            baseline_season=baseline_season(self.baseline, self.freq_, self.lookback_),
         )
 
     def _train_inputs(self, inputs: dict, targets):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import keras
 
+from forecaster.models.baseline import SeasonalNaiveBaseline
 from forecaster.models.heads import output_head
 from forecaster.models.layers import (
     WindowDenormalization,
@@ -39,6 +40,7 @@ def build_many_to_one(
     static_vocab_sizes: tuple[int, ...] = (),
     loss: str = "mse",
     quantiles: tuple[float, ...] | None = None,
+    baseline_season: int | None = None,
 ) -> Networks:
     """Build the network of a many-to-one forecaster (see the module docstring).
 
@@ -63,6 +65,12 @@ def build_many_to_one(
         (``static_codes``, see :func:`covariate_features`).
     loss, quantiles
         The head, see :func:`forecaster.models.heads.output_head`.
+    baseline_season : int or None
+        Forecast a correction over the window's seasonal-naive forecast of
+        this period (1: naive; see
+        :class:`~forecaster.models.baseline.SeasonalNaiveBaseline`), the head
+        starting at zero so the untrained model is the baseline; ``None``:
+        the head forecasts the values.
 
     Returns
     -------
@@ -75,15 +83,28 @@ def build_many_to_one(
     x = inputs["history"]
     if window_norm is not None:
         x, loc, scale = WindowNormalization(window_norm, name="window_norm")(x)
+    normed = x
     x = _stacked_rnn(x, cell, hidden_units, num_layers, dropout)  # (B, U)
     x, shift = _with_covariates(
         inputs, x, horizon, hidden_units, n_future, n_static, static_vocab_sizes
     )  # (B, U + S), (B, H) or None
+    if baseline_season is not None:
+        base = SeasonalNaiveBaseline(baseline_season, horizon, name="baseline")(normed)
+        shift = base if shift is None else keras.layers.Add()([shift, base])
     out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
     if window_norm is not None:
         out = WindowDenormalization(loss, name="window_denorm")([out, loc, scale])
     model = keras.Model(inputs, out, name=f"many_to_one_{cell}")
+    if baseline_season is not None:
+        _start_at_the_baseline(model)
     return Networks(model, model, loss=loss, quantiles=tuple(quantiles or ()))
+
+
+def _start_at_the_baseline(model) -> None:
+    """Zero the head's kernel: the untrained forecast is the baseline
+    (location) plus the head's bias (a distribution's initial spread)."""
+    head = model.get_layer("head")
+    head.kernel.assign(keras.ops.zeros_like(head.kernel))
 
 
 def _stacked_rnn(x, cell: str, units: int, num_layers: int, dropout: float):

@@ -22,6 +22,7 @@ import bisect
 import numbers
 
 __all__ = [
+    "BASELINES",
     "ATTENTIONS",
     "ATTENTION_SCORES",
     "CELLS",
@@ -46,6 +47,8 @@ __all__ = [
 CELLS = ("lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm")
 # Per-window normalisation of the target channel (None: off).
 WINDOW_NORMS = ("standard", "mean", None)
+# What a many-to-one head forecasts a correction over (None: the values).
+BASELINES = (None, "naive", "seasonal_naive", "auto")
 POINT_LOSSES = ("mse", "mae", "huber")
 DISTRIBUTION_LOSSES = ("normal", "student_t")
 LOSSES = (*POINT_LOSSES, "quantile", *DISTRIBUTION_LOSSES)

@@ -1,0 +1,290 @@
+"""The wide benchmark: every family and the peers on every protocol data set.
+
+One fixed protocol (``benchmarks/datasets.json``): the last ``horizon``
+points of every series are held out; MASE (M4 definition, the set's season)
+is averaged over the series of a set; sets are summarised by the geometric
+mean of their MASE, wins against seasonal naive and against AutoETS, and
+fit seconds, for the validation split (what defaults are chosen on), the
+test split (kept out of every choice) and all sets.
+
+    python benchmarks/wide.py --split validation --models lstm        # recipes
+    python benchmarks/wide.py --models lstm --set baseline=seasonal_naive --tag sn
+    /work/benchvenv/bin/python benchmarks/wide.py --models lstm seq2seq \
+        SeasonalNaive AutoETS AutoARIMA NF.LSTM                   # with the peers
+
+Models: ``lstm`` / ``gru`` (``RecurrentForecaster`` at its defaults, only the
+horizon given, or with ``--set``), ``seq2seq`` (``Seq2SeqForecaster``),
+``auto`` (``AutoForecaster``, ``--trials``), statsforecast's
+``SeasonalNaive``, ``AutoETS`` and ``AutoARIMA`` (capped at ``--arima-cap``
+seconds per set, then reported as missing) and NeuralForecast's ``NF.LSTM``
+at its defaults (``h``, ``input_size`` = the protocol lookback, CPU). The
+peers need the benchmark venv of ``benchmarks/peers.py``. AutoETS's MASE is
+taken from ``--reference`` when it is not run. Writes JSON rows to
+``--out`` (merged by data/model/tag with ``--append``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from accuracy import holdout, mean_mase, parse_value  # noqa: E402
+
+from forecaster import datasets  # noqa: E402
+from forecaster.baselines import seasonal_naive  # noqa: E402
+
+PROTOCOL = {
+    d["name"]: d for d in json.loads((HERE / "datasets.json").read_text())["datasets"]
+}
+RESULTS = HERE / "results"
+PEERS = ("SeasonalNaive", "AutoETS", "AutoARIMA", "NF.LSTM")
+
+
+class TimeCap(Exception):
+    """A contender ran past its time cap."""
+
+
+@contextlib.contextmanager
+def time_cap(seconds: int | None):
+    """Raise :class:`TimeCap` after ``seconds`` (SIGALRM, main thread)."""
+    if not seconds:
+        yield
+        return
+
+    def stop(signum, frame):
+        raise TimeCap
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(int(seconds))
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _freq(train: pd.DataFrame) -> str:
+    first = train[train["unique_id"] == train["unique_id"].iloc[0]]
+    return pd.infer_freq(pd.DatetimeIndex(first["ds"]))
+
+
+def fit_forecaster(model: str, train, cfg, seed: int, params: dict):
+    """One of the package's estimators at its defaults plus ``params``."""
+    import forecaster
+
+    kw = dict(horizon=cfg["horizon"], random_state=seed, verbose=0, **params)
+    if model in ("lstm", "gru"):
+        est = forecaster.RecurrentForecaster(cell=model, **kw)
+    elif model == "seq2seq":
+        est = forecaster.Seq2SeqForecaster(**kw)
+    elif model == "auto":
+        kw.pop("verbose")
+        est = forecaster.AutoForecaster(n_trials=cfg["trials"], verbose=0, **kw)
+    else:
+        raise ValueError(model)
+    est.fit(train)
+    return est.predict()
+
+
+def fit_statsforecast(model: str, train, cfg, seed: int, params: dict):
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoARIMA, AutoETS, SeasonalNaive
+
+    cls = {"SeasonalNaive": SeasonalNaive, "AutoETS": AutoETS, "AutoARIMA": AutoARIMA}
+    sf = StatsForecast(
+        models=[cls[model](season_length=cfg["season"])], freq=_freq(train), n_jobs=1
+    )
+    fc = sf.forecast(df=train, h=cfg["horizon"])
+    fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+    return fc.rename(columns={model: "yhat"})
+
+
+def fit_neuralforecast(model: str, train, cfg, seed: int, params: dict):
+    from neuralforecast import NeuralForecast
+    from neuralforecast.models import LSTM
+
+    net = LSTM(
+        h=cfg["horizon"],
+        input_size=cfg["lookback"],
+        random_seed=seed,
+        accelerator="cpu",
+        devices=1,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        logger=False,
+        enable_checkpointing=False,
+        **params,
+    )
+    nf = NeuralForecast(models=[net], freq=_freq(train))
+    with (
+        contextlib.redirect_stdout(io.StringIO()),
+        contextlib.redirect_stderr(io.StringIO()),
+    ):
+        nf.fit(df=train)
+        fc = nf.predict()
+    fc = fc.reset_index() if "unique_id" not in fc.columns else fc
+    return fc.rename(columns={"LSTM": "yhat"})
+
+
+def contender(model: str):
+    if model in ("SeasonalNaive", "AutoETS", "AutoARIMA"):
+        return fit_statsforecast
+    if model == "NF.LSTM":
+        return fit_neuralforecast
+    return fit_forecaster
+
+
+def run(name: str, model: str, args, params: dict, seed: int) -> dict:
+    """Fit ``model`` on one data set's training part and score its forecast."""
+    spec = PROTOCOL[name]
+    df = datasets.load(name)
+    h, season = spec["horizon"], spec["season_length"]
+    train, test = holdout(df, h)
+    cfg = {**spec, "season": season, "trials": args.trials}
+    cap = args.arima_cap if model == "AutoARIMA" else None
+    t0 = time.perf_counter()
+    try:
+        with time_cap(cap), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fc = contender(model)(model, train, cfg, seed, params)
+        score = mean_mase(train, test, fc, season)
+    except TimeCap:
+        score = float("nan")
+    fit_s = time.perf_counter() - t0
+    snaive = mean_mase(train, test, seasonal_naive(train, h, season), season)
+    return {
+        "data": name,
+        "split": spec["split"],
+        "model": model,
+        "seed": seed,
+        "mase": score,
+        "mase_seasonal_naive": snaive,
+        "fit_s": round(fit_s, 2),
+    }
+
+
+def summarise(rows: list[dict], reference: dict[str, float]) -> pd.DataFrame:
+    """Per model and split: gmean MASE, wins vs seasonal naive and AutoETS."""
+    runs = pd.DataFrame(rows).dropna(subset=["mase"])
+    runs = runs.groupby(["data", "split", "model", "tag"], as_index=False)[
+        ["mase", "mase_seasonal_naive", "fit_s"]
+    ].mean()
+    runs["ets"] = runs["data"].map(reference)
+    out = []
+    for split in ("validation", "test", "all"):
+        part = runs if split == "all" else runs[runs["split"] == split]
+        for (model, tag), g in part.groupby(["model", "tag"], sort=False):
+            have = g.dropna(subset=["ets"])
+            out.append(
+                {
+                    "split": split,
+                    "model": model,
+                    "tag": tag,
+                    "sets": len(g),
+                    "gmean_mase": float(np.exp(np.log(g["mase"]).mean())),
+                    "beats_snaive": int((g["mase"] < g["mase_seasonal_naive"]).sum()),
+                    "beats_autoets": int((have["mase"] < have["ets"]).sum()),
+                    "vs_autoets": float(
+                        np.exp(np.log(have["mase"] / have["ets"]).mean())
+                    )
+                    if len(have)
+                    else float("nan"),
+                    "fit_s": float(g["fit_s"].sum()),
+                }
+            )
+    return pd.DataFrame(out)
+
+
+def _reference(path: Path | None, rows: list[dict]) -> dict[str, float]:
+    """AutoETS's MASE per data set: this run's rows, else ``path``'s."""
+    ref = {}
+    if path is not None and path.is_file():
+        for r in json.loads(path.read_text())["runs"]:
+            if r["model"] == "AutoETS":
+                ref[r["data"]] = r["mase"]
+    for r in rows:
+        if r["model"] == "AutoETS":
+            ref[r["data"]] = r["mase"]
+    return ref
+
+
+def _merge(out: Path, rows: list[dict]) -> list[dict]:
+    """Rows of ``out`` not replaced by ``rows`` (same data, model, tag, seed)."""
+    if not out.is_file():
+        return rows
+    key = ("data", "model", "tag", "seed")
+    new = {tuple(r[k] for k in key) for r in rows}
+    old = json.loads(out.read_text())["runs"]
+    return [r for r in old if tuple(r[k] for k in key) not in new] + rows
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", nargs="+", default=["lstm"])
+    ap.add_argument("--split", default="all", choices=["validation", "test", "all"])
+    ap.add_argument("--data", nargs="*", default=None, help="default: the split's")
+    ap.add_argument("--set", action="append", default=[], help="param=value")
+    ap.add_argument("--tag", default="defaults", help="names the --set recipe")
+    ap.add_argument("--seeds", type=int, default=1)
+    ap.add_argument("--trials", type=int, default=20, help="AutoForecaster trials")
+    ap.add_argument("--arima-cap", type=int, default=120, help="seconds per set")
+    ap.add_argument("--reference", default=str(RESULTS / "wide.json"))
+    ap.add_argument("--out", default=str(RESULTS / "wide.json"))
+    ap.add_argument("--append", action="store_true")
+    args = ap.parse_args(argv)
+    params = {k: parse_value(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+    names = args.data or [
+        n for n, d in PROTOCOL.items() if args.split in ("all", d["split"])
+    ]
+    rows = []
+    for name in names:
+        for model in args.models:
+            kw = {} if model in PEERS else params
+            for seed in range(args.seeds):
+                r = {**run(name, model, args, kw, seed), "tag": args.tag, "params": kw}
+                rows.append(r)
+                print(
+                    f"{name:<16} {r['split']:<10} {model:<13} {args.tag:<12} "
+                    f"MASE {r['mase']:.3f}  snaive {r['mase_seasonal_naive']:.3f}  "
+                    f"{r['fit_s']:.1f} s",
+                    flush=True,
+                )
+    out = Path(args.out)
+    if args.append:
+        rows = _merge(out, rows)
+    table = summarise(rows, _reference(Path(args.reference), rows))
+    print()
+    print(table.round(3).to_string(index=False))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = {
+        "date": time.strftime("%Y-%m-%d"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "argv": sys.argv[1:] if argv is None else list(argv),
+    }
+    payload = {"meta": meta, "runs": rows, "summary": table.to_dict("records")}
+    out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
