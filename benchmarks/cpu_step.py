@@ -7,25 +7,30 @@ that comparison: one LSTM layer of ``--hidden`` units over a window of
 ``--batch-size`` windows held in memory (no input pipeline). It runs
 
 * ``keras fit``: Keras's ``LSTM`` through ``Model.fit`` on an endless
-  ``tf.data`` of one batch, ``steps_per_execution=32``: forecaster's path;
-* ``keras fit, XLA``: the same with ``jit_compile=True`` (its compile time is
-  reported apart);
+  ``tf.data`` of one batch, ``steps_per_execution=32``;
+* ``forecaster fit (seam)``: the same with forecaster's LSTM layer, which
+  runs TensorFlow's fused ``BlockLSTM`` kernel on CPU behind the one seam
+  of :mod:`forecaster.models.kernels` (same weights, same results):
+  forecaster's path;
+* ``keras fit, XLA``: plain Keras with ``jit_compile=True`` (its compile
+  time is reported apart);
 * ``tf fused BlockLSTM``: TensorFlow's fused whole-sequence LSTM kernel
   (``tf.raw_ops.BlockLSTMV2``, forward and gradient in one op each) in a
-  ``tf.function`` step: what a TensorFlow-only CPU kernel would give. It is
-  not an option for forecaster, whose models use only ``keras.ops`` so they
-  run on every Keras backend (issue 9);
+  ``tf.function`` step, without Keras around it;
 * ``torch nn.LSTM`` (when importable): PyTorch's LSTM, which NeuralForecast's
   LSTM runs on, in a plain training loop.
 
 Each is warmed up, then timed in ``--repeats`` rounds that alternate between
 the kernels (a shared machine's noise falls on all of them); the table shows
-the median milliseconds per step and the ratio to torch.
+the median milliseconds per step, the ratio to torch and the matmul rate
+(forward and backward matmul flops over the time), next to this machine's
+sgemm rate measured in the same run.
 
     python benchmarks/cpu_step.py                    # lookback 36 and 144
     /work/benchvenv/bin/python benchmarks/cpu_step.py  # with torch
+    /work/benchvenv/bin/python benchmarks/cpu_step.py --large  # B 1024, L 168
 
-Writes ``benchmarks/results/cpu_step.json``.
+Writes ``benchmarks/results/cpu_step.json`` (``cpu_step_large.json``).
 """
 
 from __future__ import annotations
@@ -46,14 +51,21 @@ import numpy as np  # noqa: E402
 SHAPES = {"air_passengers": (36, 12), "taylor": (144, 48)}
 
 
-def keras_fit(x, y, hidden, jit):
-    """A callable running ``n`` steps of Keras ``fit``; and its compile time."""
+def keras_fit(x, y, hidden, jit, fused=False):
+    """A callable running ``n`` steps of Keras ``fit``; and its compile time.
+
+    ``fused``: forecaster's LSTM layer (Keras's, with the fused CPU kernel
+    behind :mod:`forecaster.models.kernels`) instead of ``keras.layers.LSTM``.
+    """
     import keras
     import tensorflow as tf
 
+    from forecaster.models.kernels import LSTM
+
     keras.utils.set_random_seed(0)
     inp = keras.Input(x.shape[1:])
-    out = keras.layers.Dense(y.shape[1])(keras.layers.LSTM(hidden)(inp))
+    layer = LSTM(hidden) if fused else keras.layers.LSTM(hidden)
+    out = keras.layers.Dense(y.shape[1])(layer(inp))
     model = keras.Model(inp, out)
     model.compile("adam", "mse", jit_compile=jit, steps_per_execution=32)
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
@@ -65,6 +77,29 @@ def keras_fit(x, y, hidden, jit):
         model.fit(data, steps_per_epoch=n, epochs=1, verbose=0)
 
     return run, compile_s
+
+
+def step_flops(batch, lookback, features, hidden, horizon) -> float:
+    """Matmul flops of one training step: forward, and backward as 2x it."""
+    forward = lookback * 2 * batch * (features + hidden) * 4 * hidden
+    forward += 2 * batch * hidden * horizon
+    return 3.0 * forward
+
+
+def sgemm_gflops(n: int = 4096, repeats: int = 5) -> float:
+    """This machine's float32 matmul rate (the best of ``repeats``)."""
+    import tensorflow as tf
+
+    a = tf.random.normal((n, n))
+    tf.matmul(a, a).numpy()
+    best = min(_timed(lambda: tf.matmul(a, a).numpy()) for _ in range(repeats))
+    return 2 * n**3 / best / 1e9
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def tf_block_lstm(x, y, hidden):
@@ -141,8 +176,18 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=96, help="steps per timed round")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-xla", action="store_true", help="skip the XLA kernel")
+    ap.add_argument(
+        "--large",
+        action="store_true",
+        help="batch 1024, lookback 168, hidden 256: the share of the sgemm rate",
+    )
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
+    if args.large:
+        args.batch_size, args.hidden, args.steps = 1024, 256, 2
+        args.repeats = min(args.repeats, 3)
+        args.data = ["large"]
+        SHAPES["large"] = (168, 24)
     try:
         import torch
 
@@ -150,6 +195,8 @@ def main(argv=None) -> int:
     except ImportError:
         torch_version = None
 
+    sgemm = sgemm_gflops()
+    print(f"sgemm (4096 x 4096 float32, TensorFlow): {sgemm:.0f} GFLOP/s")
     rows = []
     for name in args.data:
         lookback, horizon = SHAPES[name]
@@ -160,7 +207,11 @@ def main(argv=None) -> int:
         kernels["keras fit"], compile_s["keras fit"] = keras_fit(
             x, y, args.hidden, False
         )
-        if not args.no_xla:
+        name_fused = "forecaster fit (seam)"
+        kernels[name_fused], compile_s[name_fused] = keras_fit(
+            x, y, args.hidden, False, fused=True
+        )
+        if not args.no_xla and not args.large:
             kernels["keras fit, XLA"], compile_s["keras fit, XLA"] = keras_fit(
                 x, y, args.hidden, True
             )
@@ -178,7 +229,8 @@ def main(argv=None) -> int:
             f"\n{name}: lookback {lookback}, horizon {horizon}, hidden "
             f"{args.hidden}, batch {args.batch_size}"
         )
-        print(f"{'kernel':<20} {'ms/step':>8} {'vs torch':>9} {'compile s':>10}")
+        flops = step_flops(args.batch_size, lookback, 1, args.hidden, horizon)
+        print(f"{'kernel':<22} {'ms/step':>8} {'vs torch':>9} {'GFLOP/s':>8}")
         for k, ts in times.items():
             ms = statistics.median(ts)
             ratio = ms / base if base else None
@@ -192,15 +244,17 @@ def main(argv=None) -> int:
                     "ms_per_step_rounds": [round(t, 3) for t in ts],
                     "ratio_to_torch": None if ratio is None else round(ratio, 3),
                     "compile_s": round(compile_s[k], 2) if k in compile_s else None,
+                    "gflops": round(flops / ms / 1e6, 1),
+                    "share_of_sgemm": round(flops / ms / 1e6 / sgemm, 3),
                 }
             )
             r = f"{ratio:9.2f}" if ratio else f"{'-':>9}"
-            c = f"{compile_s[k]:10.1f}" if k in compile_s else f"{'':>10}"
-            print(f"{k:<20} {ms:8.2f} {r} {c}")
+            print(f"{k:<22} {ms:8.2f} {r} {flops / ms / 1e6:8.1f}")
     import keras
     import tensorflow as tf
 
-    out = Path(args.out or Path(__file__).parent / "results" / "cpu_step.json")
+    default = "cpu_step_large.json" if args.large else "cpu_step.json"
+    out = Path(args.out or Path(__file__).parent / "results" / default)
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "date": time.strftime("%Y-%m-%d"),
@@ -213,6 +267,8 @@ def main(argv=None) -> int:
         "batch_size": args.batch_size,
         "steps": args.steps,
         "repeats": args.repeats,
+        "sgemm_gflops": round(sgemm, 1),
+        "flops_note": "forward + backward taken as 3x the forward matmuls",
     }
     out.write_text(json.dumps({"meta": meta, "runs": rows}, indent=2) + "\n")
     print(f"wrote {out}")

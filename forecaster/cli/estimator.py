@@ -61,6 +61,9 @@ def model_flags(p: argparse.ArgumentParser) -> None:
         ("--num-layers", int, "stacked recurrent layers (1)"),
         ("--dropout", float, "between layers (0)"),
         ("--max-epochs", int, "training epochs at most (100)"),
+        ("--max-steps", int, "optimiser steps at most (1000)"),
+        ("--ensemble-size", int, "members trained together, median forecast (1)"),
+        ("--baseline", str, "auto | seasonal_naive | naive: what the net corrects"),
         ("--batch-size", int, "(32)"),
         ("--learning-rate", float, "Adam's (1e-3)"),
         ("--loss", str, " | ".join(LOSSES)),
@@ -107,7 +110,8 @@ def _covariate_flags(p: argparse.ArgumentParser) -> None:
 
 # flag (attribute of the parsed arguments) -> the estimator's parameter
 _PARAMS = ("cell", "horizon", "lookback", "hidden_units", "num_layers", "dropout",
-           "max_epochs", "batch_size", "learning_rate", "loss", "scaler",
+           "max_epochs", "max_steps", "ensemble_size", "baseline", "batch_size",
+           "learning_rate", "loss", "scaler",
            "quantiles", "val_size", "fill_missing", "past_covariates",
            "future_covariates", "static_features", "calendar_features",
            "freq")  # fmt: skip

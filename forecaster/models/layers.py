@@ -22,6 +22,7 @@ from functools import partial
 import keras
 from keras import ops
 
+from forecaster.models import kernels
 from forecaster.models.cells import CoupledLSTMCell, PeepholeLSTMCell
 from forecaster.models.heads import denormalize
 from forecaster.models.spec import CELLS, WINDOW_NORMS, check_choice, check_loss
@@ -40,7 +41,7 @@ __all__ = [
 # no recurrent dropout, no unroll, use_bias); the GRU's reset_after=True is
 # also the cuDNN variant, spelled out because the other one loses cuDNN.
 _CELL_TABLE = {
-    "lstm": (keras.layers.LSTMCell, keras.layers.LSTM),
+    "lstm": (keras.layers.LSTMCell, kernels.LSTM),  # + the fused CPU seam
     "gru": (
         partial(keras.layers.GRUCell, reset_after=True),
         partial(keras.layers.GRU, reset_after=True),
