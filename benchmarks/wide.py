@@ -240,6 +240,63 @@ def _merge(out: Path, rows: list[dict]) -> list[dict]:
     return [r for r in old if tuple(r[k] for k in key) not in new] + rows
 
 
+def markdown(payload: dict) -> str:
+    """The README's tables: MASE per set and model, then the summary."""
+    runs = pd.DataFrame(payload["runs"])
+    runs["name"] = runs["model"].where(runs["tag"] == "defaults", runs["tag"])
+    mase = runs.pivot_table(index=["split", "data"], columns="name", values="mase")
+    secs = runs.pivot_table(index=["split", "data"], columns="name", values="fit_s")
+    cols = [
+        c for c in ("lstm", "seq2seq", "NF.LSTM", "AutoETS", "AutoARIMA") if c in mase
+    ] + [c for c in mase if c not in PEERS + ("lstm", "seq2seq")]
+    mase["seasonal naive"] = runs.groupby(["split", "data"])[
+        "mase_seasonal_naive"
+    ].first()
+    cols = [c for c in cols if c != "SeasonalNaive"] + ["seasonal naive"]
+    lines = [
+        "| split | data set | " + " | ".join(cols) + " |",
+        "|---|---|" + "---|" * len(cols),
+    ]
+    for (split, data), row in mase.iterrows():
+        cells = [
+            f"{row[c]:.3f} ({secs.loc[(split, data), c]:.0f} s)"
+            if c in PEERS[3:] or c in ("lstm", "seq2seq")
+            else f"{row[c]:.3f}"
+            for c in cols
+        ]
+        lines.append(f"| {split} | {data} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "| split | model | sets | gmean MASE | vs AutoETS | beats snaive"
+        " | beats AutoETS | seconds |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    rows = payload["runs"]
+    for r in summarise(rows, _reference(None, rows)).to_dict("records"):
+        name = r["model"] if r["tag"] == "defaults" else r["tag"]
+        lines.append(
+            f"| {r['split']} | {name} | {r['sets']} | {r['gmean_mase']:.3f} | "
+            f"{r['vs_autoets']:.3f} | {r['beats_snaive']} | {r['beats_autoets']} | "
+            f"{r['fit_s']:.0f} |"
+        )
+    if "NF.LSTM" in secs:
+        lines.append("")
+        for c in ("lstm", "seq2seq"):
+            if c in secs:
+                ratio = np.exp(np.log(secs[c] / secs["NF.LSTM"]).mean())
+                lines.append(
+                    f"{c}: fit + forecast seconds over NF.LSTM's, geometric "
+                    f"mean over {len(secs)} sets: {ratio:.2f}x"
+                )
+    return "\n".join(lines)
+
+
+def _save_progress(out: Path, rows: list[dict], append: bool) -> None:
+    """The rows so far, written after every fit: a stopped run keeps them."""
+    partial = out.with_suffix(".partial.json")
+    partial.write_text(json.dumps({"runs": _merge(out, rows) if append else rows}))
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", default=["lstm"])
@@ -253,7 +310,11 @@ def main(argv=None) -> int:
     ap.add_argument("--reference", default=str(RESULTS / "wide.json"))
     ap.add_argument("--out", default=str(RESULTS / "wide.json"))
     ap.add_argument("--append", action="store_true")
+    ap.add_argument("--markdown", action="store_true", help="print --out's tables")
     args = ap.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(Path(args.out).read_text())))
+        return 0
     params = {k: parse_value(v) for k, v in (kv.split("=", 1) for kv in args.set)}
     names = args.data or [
         n for n, d in PROTOCOL.items() if args.split in ("all", d["split"])
@@ -268,6 +329,7 @@ def main(argv=None) -> int:
             for seed in range(args.seeds):
                 r = {**run(name, model, args, kw, seed), "tag": args.tag, "params": kw}
                 rows.append(r)
+                _save_progress(Path(args.out), rows, args.append)
                 print(
                     f"{name:<16} {r['split']:<10} {model:<13} {args.tag:<12} "
                     f"MASE {r['mase']:.3f}  snaive {r['mase_seasonal_naive']:.3f}  "

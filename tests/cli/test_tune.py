@@ -18,7 +18,7 @@ optuna = pytest.importorskip("optuna")
 # tiny trials: one epoch of a 4-unit network, one validation window
 TINY = ["--horizon", "3", "--cv-windows", "1", "--param", "max_epochs=1",
         "--param", "hidden_units=4", "--param", "val_size=0",
-        "--param", "early_stopping_patience=None"]  # fmt: skip
+        "--param", "early_stopping_patience=None", "--param", "ensemble_size=1"]  # fmt: skip
 
 
 @pytest.fixture
