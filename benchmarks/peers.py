@@ -74,6 +74,15 @@ LOOKBACK = {"air_passengers": 36, "taylor": 144, "us_employment": 36}
 STEPS = {"air_passengers": 500, "taylor": 1000, "us_employment": 1000}
 DATA = ["air_passengers", "taylor"]  # the monthly and the (half-)hourly set
 QUICK_STEPS = 30
+# NeuralForecast's trainer on the CPU, without progress bars, logs or files
+NF_CPU_QUIET = dict(
+    accelerator="cpu",
+    devices=1,
+    enable_progress_bar=False,
+    enable_model_summary=False,
+    logger=False,
+    enable_checkpointing=False,
+)
 
 
 def _quiet():
@@ -162,12 +171,7 @@ def run_neuralforecast(cell, train, cfg, seed):
         windows_batch_size=cfg["batch_size"],
         scaler_type="standard",
         random_seed=seed,
-        accelerator="cpu",
-        devices=1,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        logger=False,
-        enable_checkpointing=False,
+        **NF_CPU_QUIET,
     )
     nf = NeuralForecast(models=[model], freq=cfg["freq"])
     with (

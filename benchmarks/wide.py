@@ -47,6 +47,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from accuracy import holdout, mean_mase, parse_value  # noqa: E402
+from peers import NF_CPU_QUIET  # noqa: E402
 
 from forecaster import datasets  # noqa: E402
 from forecaster.baselines import seasonal_naive  # noqa: E402
@@ -125,12 +126,7 @@ def fit_neuralforecast(model: str, train, cfg, seed: int, params: dict):
         h=cfg["horizon"],
         input_size=cfg["lookback"],
         random_seed=seed,
-        accelerator="cpu",
-        devices=1,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        logger=False,
-        enable_checkpointing=False,
+        **NF_CPU_QUIET,
         **params,
     )
     nf = NeuralForecast(models=[net], freq=_freq(train))

@@ -153,8 +153,6 @@ def make_dataset(
         ``future`` ``(B, horizon, len(future_cols))`` and the ``static`` keys;
         ``targets``, float32 ``(B, horizon)``.
     """
-    import tensorflow as tf
-
     static = dict(static or {})
     if static and indptr is None:
         raise ValueError("make_dataset needs indptr to look up static features.")
@@ -163,7 +161,15 @@ def make_dataset(
     )
     per_pass = -(-len(starts) // batch_size)
     ds = _passes(batch_of, starts, shuffle, seed, epoch_variable, endless, per_pass)
-    size = tf.data.INFINITE_CARDINALITY if endless else -(-len(starts) // batch_size)
+    return _prefetched(ds, per_pass, endless)
+
+
+def _prefetched(ds, per_pass: int, endless: bool):
+    """``ds`` with its cardinality stated (``per_pass`` batches, or endless)
+    and prefetched."""
+    import tensorflow as tf
+
+    size = tf.data.INFINITE_CARDINALITY if endless else per_pass
     ds = ds.apply(tf.data.experimental.assert_cardinality(size))
     return ds.prefetch(tf.data.AUTOTUNE)
 

@@ -292,20 +292,12 @@ class BaseForecaster(BaseEstimator):
             val_ds = make_dataset(
                 scaled, val_starts, lookback, h, _VAL_BATCH, **common
             ).map(adapt)
-        n_train = len(train_starts)
-        per_pass = -(-n_train // self.batch_size)
+        per_pass = -(-len(train_starts) // self.batch_size)
         per_epoch = min(per_pass, self.val_check_steps) if endless else per_pass
-        return _Pipelines(
-            train_ds,
-            val_ds,
-            n_train,
-            val_starts,
-            epoch,
-            (per_epoch,) if endless else None,
-            budget_epochs(self.max_epochs, self.max_steps, per_pass, per_epoch),
-            scaled,
-            common,
-        )
+        epochs = budget_epochs(self.max_epochs, self.max_steps, per_pass, per_epoch)
+        steps = (per_epoch,) if endless else None
+        return _Pipelines(train_ds, val_ds, len(train_starts), val_starts, epoch,
+                          steps, epochs, scaled, common)  # fmt: skip
 
     def _remember(self, networks, history: dict, pipes: _Pipelines) -> None:
         """Keep the trained networks, then calibrate on the validation windows."""

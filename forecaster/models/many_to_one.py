@@ -54,8 +54,7 @@ def build_many_to_one(
     hidden_units, num_layers : int
         Width and depth of the stacked RNN.
     dropout : float
-        Dropout between recurrent layers and before the head (never
-        recurrent dropout, which would disable cuDNN).
+        Between recurrent layers and before the head (never recurrent: cuDNN).
     window_norm : {"standard", "mean", None}
         Per-window normalisation of the target channel.
     n_future, n_static, static_vocab_sizes
@@ -66,45 +65,53 @@ def build_many_to_one(
     loss, quantiles
         The head, see :func:`forecaster.models.heads.output_head`.
     baseline_season : int or None
-        Forecast a correction over the window's seasonal-naive forecast of
-        this period (1: naive; see
-        :class:`~forecaster.models.baseline.SeasonalNaiveBaseline`), the head
-        starting at zero so the untrained model is the baseline; ``None``:
-        the head forecasts the values.
+        Forecast a correction over seasonal naive of this period, from zero.
 
     Returns
     -------
     Networks
-        One network, both ``train`` and ``predict``: the input dict ->
-        ``(B, H)`` (point losses) or ``(B, H, P)``.
+        One network as ``train`` and ``predict``: ``(B, H)`` or ``(B, H, P)``.
     """
     # B: batch, L: lookback, F: features, H: horizon, U: hidden units
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
-    x = inputs["history"]
-    if window_norm is not None:
-        x, loc, scale = WindowNormalization(window_norm, name="window_norm")(x)
-    normed = x
-    x = _stacked_rnn(x, cell, hidden_units, num_layers, dropout)  # (B, U)
+    normed, stats = _normalised(inputs["history"], window_norm)  # (B, L, F)
+    x = _stacked_rnn(normed, cell, hidden_units, num_layers, dropout)  # (B, U)
     x, shift = _with_covariates(
         inputs, x, horizon, hidden_units, n_future, n_static, static_vocab_sizes
     )  # (B, U + S), (B, H) or None
-    if baseline_season is not None:
-        base = SeasonalNaiveBaseline(baseline_season, horizon, name="baseline")(normed)
-        shift = base if shift is None else keras.layers.Add()([shift, base])
+    shift = _with_baseline(normed, shift, baseline_season, horizon)  # (B, H)
     out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
-    if window_norm is not None:
-        out = WindowDenormalization(loss, name="window_denorm")([out, loc, scale])
+    if stats is not None:
+        out = WindowDenormalization(loss, name="window_denorm")([out, *stats])
     model = keras.Model(inputs, out, name=f"many_to_one_{cell}")
-    if baseline_season is not None:
-        _start_at_the_baseline(model)
+    _start_at_the_baseline(model, baseline_season)
     return Networks(model, model, loss=loss, quantiles=tuple(quantiles or ()))
 
 
-def _start_at_the_baseline(model) -> None:
-    """Zero the head's kernel: the untrained forecast is the baseline
-    (location) plus the head's bias (a distribution's initial spread)."""
-    head = model.get_layer("head")
-    head.kernel.assign(keras.ops.zeros_like(head.kernel))
+def _normalised(history, window_norm: str | None):
+    """The window normalised by its own statistics, and those ``(loc, scale)``
+    (None without ``window_norm``)."""
+    if window_norm is None:
+        return history, None
+    x, loc, scale = WindowNormalization(window_norm, name="window_norm")(history)
+    return x, (loc, scale)
+
+
+def _start_at_the_baseline(model, season: int | None) -> None:
+    """With a baseline, zero the head's kernel: the untrained forecast is the
+    baseline (plus the head's bias, a distribution's initial spread)."""
+    if season is not None:
+        head = model.get_layer("head")
+        head.kernel.assign(keras.ops.zeros_like(head.kernel))
+
+
+def _with_baseline(normed, shift, season: int | None, horizon: int):
+    """The head's location shift ``(B, H)`` plus the window's seasonal-naive
+    forecast of period ``season`` (unchanged without one)."""
+    if season is None:
+        return shift
+    base = SeasonalNaiveBaseline(season, horizon, name="baseline")(normed)
+    return base if shift is None else keras.layers.Add()([shift, base])
 
 
 def _stacked_rnn(x, cell: str, units: int, num_layers: int, dropout: float):

@@ -84,45 +84,43 @@ def build_seq2seq(
         ``L``, ``F`` (target first) and ``H``.
     cell, hidden_units, num_layers, dropout, bidirectional
         The encoder's, with dropout after each layer; the decoder is one cell.
-    wiring, attention, seed, loss, quantiles
-        The decoder's: see :class:`Seq2SeqDecoder`.
-    context_units : int or None
-        Width of a linear bottleneck on the context fed at every step.
-    window_norm, n_future, n_static, static_vocab_sizes
+    wiring, attention, seed, loss, quantiles, context_units
+        The decoder's (see :class:`Seq2SeqDecoder`); ``context_units``: the
+        width of a linear bottleneck on the context fed at every step.
+    window_norm, n_future, n_static, static_vocab_sizes, baseline_season
         As in :func:`~forecaster.models.many_to_one.build_many_to_one`; the
-        decoder sees ``future`` row ``t`` at step ``t``, ``static`` at all.
+        decoder sees ``future`` row ``t`` at step ``t``, ``static`` at all,
+        and decodes the residuals over the baseline.
     return_attention, return_sampler : bool
         Also build ``attention`` and ``sampler`` (a probabilistic ``loss``).
-    baseline_season : int or None
-        The decoder forecasts the residuals over the window's seasonal-naive
-        forecast of this period (1: naive), fed its own residuals; see
-        :func:`~forecaster.models.baseline.seasonal_residuals`.
 
     Returns
     -------
     Networks
-        ``train`` takes ``targets (B, H)`` too, teacher forced under
-        ``training=True``; ``predict`` runs free.
+        ``train`` also takes ``targets (B, H)`` (teacher forced); ``predict`` free.
     """
     _check_arguments(wiring, attention, loss, return_attention, return_sampler)
     # B: batch, L: lookback, F: features, H: horizon, U: hidden units
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
     targets = keras.Input((horizon,), name="targets")
     x, targets_n, stats = _normalise(inputs["history"], targets, window_norm)
-    first, base = x[:, -1, :1], None  # (B, 1): y_{-1}, the last observed value
-    if baseline_season is not None:
-        base, first, targets_n = seasonal_residuals(
-            x, targets_n, baseline_season, horizon
-        )  # (B, H), (B, 1), (B, H)
+    base, first, targets_n = _residuals(x, targets_n, baseline_season, horizon)
     x, states = _encode(x, cell, hidden_units, num_layers, dropout, bidirectional)
     ctx, states = _context(states, hidden_units, bidirectional, wiring, context_units)
     args = (cell, hidden_units, horizon, wiring, attention, seed, loss, quantiles)
     decoder = Seq2SeqDecoder(*args, name="decoder")
     encoded = dict(encoder_outputs=x, context=ctx, states=states, first=first)
     encoded |= _covariates(inputs, horizon, n_future, n_static, static_vocab_sizes)
-    extra = (return_attention, return_sampler)
-    stats = (stats, base)
-    return _networks(decoder, inputs, encoded, stats, (targets, targets_n), extra)
+    io = ((stats, base), (targets, targets_n), (return_attention, return_sampler))
+    return _networks(decoder, inputs, encoded, *io)
+
+
+def _residuals(x, targets_n, season: int | None, horizon: int):
+    """``(baseline (B, H) or None, first input (B, 1), targets (B, H))``: the
+    decoder's view, residuals over seasonal naive when there is a season."""
+    if season is None:
+        return None, x[:, -1, :1], targets_n  # y_{-1}, the last observed value
+    return seasonal_residuals(x, targets_n, season, horizon)
 
 
 def _check_arguments(wiring, attention, loss, return_attention, return_sampler):
