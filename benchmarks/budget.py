@@ -12,6 +12,8 @@ Two tables, each measured in one run (ratios, on a shared machine):
 
     python benchmarks/budget.py            # ~5 min here
     python benchmarks/budget.py --quick    # ~1 min
+    KERAS_BACKEND=jax python benchmarks/budget.py --members-only \
+        --out benchmarks/results/budget_jax.json   # the members under JAX
 
 Writes ``benchmarks/results/budget.json``.
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -84,26 +87,34 @@ def member_rows(sizes) -> list[dict]:
     return rows
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--passes", type=int, default=3, help="max_epochs without a cap")
-    ap.add_argument("--out", default=None)
-    args = ap.parse_args(argv)
-    lengths = (2_000, 20_000) if args.quick else (10_000, 100_000)
-    print("fit time against series length (hourly, horizon 24, defaults)")
-    length = length_rows(lengths, 1 if args.quick else args.passes)
-    print("fit time against ensemble members (defaults)")
-    members = member_rows((1, 3) if args.quick else (1, 3, 5))
-    by = {(r["budget"], r["points"]): r["fit_s"] for r in length}
-    summary = {
+def _length_ratios(rows: list[dict], lengths) -> dict[str, float]:
+    by = {(r["budget"], r["points"]): r["fit_s"] for r in rows}
+    return {
         f"{b}: {lengths[1]} / {lengths[0]} points": by[(b, lengths[1])]
         / by[(b, lengths[0])]
         for b in ("max_steps=1000", "max_steps=None")
     }
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--passes", type=int, default=3, help="max_epochs without a cap")
+    ap.add_argument("--members-only", action="store_true", help="skip lengths")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args(argv)
+    lengths = (2_000, 20_000) if args.quick else (10_000, 100_000)
+    length, summary = [], {}
+    if not args.members_only:
+        print("fit time against series length (hourly, horizon 24, defaults)")
+        length = length_rows(lengths, 1 if args.quick else args.passes)
+        summary = _length_ratios(length, lengths)
+    print("fit time against ensemble members (defaults)")
+    members = member_rows((1, 3) if args.quick else (1, 3, 5))
     one = {r["data"]: r["fit_s"] for r in members if r["members"] == 1}
     for r in members:
         r["vs_one_member"] = r["fit_s"] / one[r["data"]]
+        r["step_ms"] = r["fit_s"] / r["steps"] * 1e3
     print(json.dumps(summary, indent=1))
     for r in members:
         print(f"  {r['data']:<15} K={r['members']}  {r['vs_one_member']:.2f}x one")
@@ -113,6 +124,7 @@ def main(argv=None) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "quick": args.quick,
+        "keras_backend": keras.backend.backend(),
     }
     payload = {"meta": meta, "length": length, "members": members, "ratios": summary}
     out.write_text(json.dumps(payload, indent=1) + "\n")

@@ -17,6 +17,10 @@ that comparison: one LSTM layer of ``--hidden`` units over a window of
 * ``tf fused BlockLSTM``: TensorFlow's fused whole-sequence LSTM kernel
   (``tf.raw_ops.BlockLSTMV2``, forward and gradient in one op each) in a
   ``tf.function`` step, without Keras around it;
+* ``forecaster fit (jax)`` (when JAX is installed): the same model and
+  ``fit`` under ``KERAS_BACKEND=jax`` (the whole step under XLA, the
+  recurrence a ``lax.scan``), in a worker process this script starts and
+  drives round by round, since Keras's backend is fixed per process;
 * ``torch nn.LSTM`` (when importable): PyTorch's LSTM, which NeuralForecast's
   LSTM runs on, in a plain training loop.
 
@@ -37,10 +41,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -51,7 +59,7 @@ import numpy as np  # noqa: E402
 SHAPES = {"air_passengers": (36, 12), "taylor": (144, 48)}
 
 
-def keras_fit(x, y, hidden, jit, fused=False):
+def keras_fit(x, y, hidden, jit, fused=False, warm=32):
     """A callable running ``n`` steps of Keras ``fit``; and its compile time.
 
     ``fused``: forecaster's LSTM layer (Keras's, with the fused CPU kernel
@@ -67,16 +75,77 @@ def keras_fit(x, y, hidden, jit, fused=False):
     layer = LSTM(hidden) if fused else keras.layers.LSTM(hidden)
     out = keras.layers.Dense(y.shape[1])(layer(inp))
     model = keras.Model(inp, out)
-    model.compile("adam", "mse", jit_compile=jit, steps_per_execution=32)
+    # An endless dataset makes each call of Keras's train function run all
+    # ``steps_per_execution`` steps, even past ``steps_per_epoch``: it must
+    # divide every count timed (a large step, timed 2 at a time, gets 2).
+    spe = math.gcd(32, warm)
+    model.compile("adam", "mse", jit_compile=jit, steps_per_execution=spe)
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
     t0 = time.perf_counter()
-    model.fit(data, steps_per_epoch=32, epochs=1, verbose=0)
+    model.fit(data, steps_per_epoch=warm, epochs=1, verbose=0, shuffle=False)
     compile_s = time.perf_counter() - t0
 
     def run(n):
-        model.fit(data, steps_per_epoch=n, epochs=1, verbose=0)
+        assert n % spe == 0, (n, spe)
+        model.fit(data, steps_per_epoch=n, epochs=1, verbose=0, shuffle=False)
 
     return run, compile_s
+
+
+def _data(batch: int, lookback: int, horizon: int):
+    """The batch every kernel trains on (the JAX worker rebuilds the same)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(batch, lookback, 1)).astype("float32")
+    y = rng.normal(size=(batch, horizon)).astype("float32")
+    return x, y
+
+
+def jax_fit(x, y, hidden, warm=32):
+    """``keras_fit`` of forecaster's layer under JAX, in a worker process.
+
+    Returns the callable running ``n`` steps (it waits for the worker's
+    answer), the worker's compile time, and the process (to close).
+    """
+    shape = [str(v) for v in (x.shape[0], x.shape[1], y.shape[1], hidden, warm)]
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--jax-worker", *shape],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
+
+    def answer() -> float:
+        # Only the worker's own lines start with "@@"; anything else a
+        # library prints on stdout is skipped.
+        for line in proc.stdout:
+            if line.startswith("@@"):
+                return float(line[2:])
+        raise RuntimeError("the JAX worker exited early")
+
+    compile_s = answer()
+
+    def run(n):
+        proc.stdin.write(f"{n}\n")
+        proc.stdin.flush()
+        answer()
+
+    return run, compile_s, proc
+
+
+def jax_worker(batch: int, lookback: int, horizon: int, hidden: int, warm: int):
+    """The worker's side: build, report the compile time, run on request."""
+    import keras
+
+    assert keras.backend.backend() == "jax", keras.backend.backend()
+    x, y = _data(batch, lookback, horizon)
+    run, compile_s = keras_fit(x, y, hidden, jit=True, fused=True, warm=warm)
+    print(f"@@{compile_s}", flush=True)
+    for line in sys.stdin:
+        t0 = time.perf_counter()
+        run(int(line))
+        print(f"@@{time.perf_counter() - t0}", flush=True)
+    return 0
 
 
 def step_flops(batch, lookback, features, hidden, horizon) -> float:
@@ -94,6 +163,15 @@ def sgemm_gflops(n: int = 4096, repeats: int = 5) -> float:
     tf.matmul(a, a).numpy()
     best = min(_timed(lambda: tf.matmul(a, a).numpy()) for _ in range(repeats))
     return 2 * n**3 / best / 1e9
+
+
+def _version(package: str) -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
 
 def _timed(fn) -> float:
@@ -168,7 +246,7 @@ def torch_lstm(x, y, hidden):
     return run
 
 
-def main(argv=None) -> int:
+def _args(argv):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", nargs="*", default=list(SHAPES), choices=list(SHAPES))
     ap.add_argument("--hidden", type=int, default=64)
@@ -176,6 +254,7 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=96, help="steps per timed round")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-xla", action="store_true", help="skip the XLA kernel")
+    ap.add_argument("--no-jax", action="store_true", help="skip the JAX worker")
     ap.add_argument(
         "--large",
         action="store_true",
@@ -188,68 +267,89 @@ def main(argv=None) -> int:
         args.repeats = min(args.repeats, 3)
         args.data = ["large"]
         SHAPES["large"] = (168, 24)
-    try:
-        import torch
+    return args
 
-        torch_version = torch.__version__
-    except ImportError:
-        torch_version = None
 
+def _kernels(args, x, y, with_torch: bool):
+    """Every kernel's ``run(n)``, the compile times, and worker processes."""
+    kernels, compile_s, workers = {}, {}, []
+    h, warm = args.hidden, 2 if args.large else 32  # a large step takes seconds
+    kernels["keras fit"], compile_s["keras fit"] = keras_fit(x, y, h, False, warm=warm)
+    seam = "forecaster fit (seam)"
+    kernels[seam], compile_s[seam] = keras_fit(x, y, h, False, True, warm)
+    if not args.no_xla and not args.large:
+        xla = "keras fit, XLA"
+        kernels[xla], compile_s[xla] = keras_fit(x, y, h, True, warm=warm)
+    kernels["tf fused BlockLSTM"] = tf_block_lstm(x, y, h)
+    if find_spec("jax") and not args.no_jax:
+        jax = "forecaster fit (jax)"
+        kernels[jax], compile_s[jax], proc = jax_fit(x, y, h, warm)
+        workers.append(proc)
+    if with_torch:
+        kernels["torch nn.LSTM"] = torch_lstm(x, y, args.hidden)
+    return kernels, compile_s, workers
+
+
+def _rounds(kernels: dict, steps: int, repeats: int) -> dict[str, list[float]]:
+    """Milliseconds per step, round by round, alternating between kernels."""
+    times = {k: [] for k in kernels}
+    for _ in range(repeats):
+        for k, run in kernels.items():
+            t0 = time.perf_counter()
+            run(steps)
+            times[k].append((time.perf_counter() - t0) / steps * 1e3)
+    return times
+
+
+def _table(name, args, times, compile_s, sgemm) -> list[dict]:
+    """Print one shape's table; its rows for the JSON."""
+    lookback, horizon = SHAPES[name]
+    torch_ms = times.get("torch nn.LSTM")
+    base = statistics.median(torch_ms) if torch_ms else None
+    print(
+        f"\n{name}: lookback {lookback}, horizon {horizon}, hidden "
+        f"{args.hidden}, batch {args.batch_size}"
+    )
+    flops = step_flops(args.batch_size, lookback, 1, args.hidden, horizon)
+    print(f"{'kernel':<22} {'ms/step':>8} {'vs torch':>9} {'GFLOP/s':>8} {'sgemm':>6}")
+    rows = []
+    for k, ts in times.items():
+        ms = statistics.median(ts)
+        ratio = ms / base if base else None
+        gflops = flops / ms / 1e6
+        rows.append(
+            {
+                "data": name,
+                "lookback": lookback,
+                "horizon": horizon,
+                "kernel": k,
+                "ms_per_step": round(ms, 3),
+                "ms_per_step_rounds": [round(t, 3) for t in ts],
+                "ratio_to_torch": None if ratio is None else round(ratio, 3),
+                "compile_s": round(compile_s[k], 2) if k in compile_s else None,
+                "gflops": round(gflops, 1),
+                "share_of_sgemm": round(gflops / sgemm, 3),
+            }
+        )
+        r = f"{ratio:9.2f}" if ratio else f"{'-':>9}"
+        print(f"{k:<22} {ms:8.2f} {r} {gflops:8.1f} {gflops / sgemm:6.1%}")
+    return rows
+
+
+def main(argv=None) -> int:
+    args = _args(argv)
+    torch_version = _version("torch")
     sgemm = sgemm_gflops()
     print(f"sgemm (4096 x 4096 float32, TensorFlow): {sgemm:.0f} GFLOP/s")
     rows = []
     for name in args.data:
-        lookback, horizon = SHAPES[name]
-        rng = np.random.default_rng(0)
-        x = rng.normal(size=(args.batch_size, lookback, 1)).astype("float32")
-        y = rng.normal(size=(args.batch_size, horizon)).astype("float32")
-        kernels, compile_s = {}, {}
-        kernels["keras fit"], compile_s["keras fit"] = keras_fit(
-            x, y, args.hidden, False
-        )
-        name_fused = "forecaster fit (seam)"
-        kernels[name_fused], compile_s[name_fused] = keras_fit(
-            x, y, args.hidden, False, fused=True
-        )
-        if not args.no_xla and not args.large:
-            kernels["keras fit, XLA"], compile_s["keras fit, XLA"] = keras_fit(
-                x, y, args.hidden, True
-            )
-        kernels["tf fused BlockLSTM"] = tf_block_lstm(x, y, args.hidden)
-        if torch_version:
-            kernels["torch nn.LSTM"] = torch_lstm(x, y, args.hidden)
-        times = {k: [] for k in kernels}
-        for _ in range(args.repeats):
-            for k, run in kernels.items():
-                t0 = time.perf_counter()
-                run(args.steps)
-                times[k].append((time.perf_counter() - t0) / args.steps * 1e3)
-        base = statistics.median(times["torch nn.LSTM"]) if torch_version else None
-        print(
-            f"\n{name}: lookback {lookback}, horizon {horizon}, hidden "
-            f"{args.hidden}, batch {args.batch_size}"
-        )
-        flops = step_flops(args.batch_size, lookback, 1, args.hidden, horizon)
-        print(f"{'kernel':<22} {'ms/step':>8} {'vs torch':>9} {'GFLOP/s':>8}")
-        for k, ts in times.items():
-            ms = statistics.median(ts)
-            ratio = ms / base if base else None
-            rows.append(
-                {
-                    "data": name,
-                    "lookback": lookback,
-                    "horizon": horizon,
-                    "kernel": k,
-                    "ms_per_step": round(ms, 3),
-                    "ms_per_step_rounds": [round(t, 3) for t in ts],
-                    "ratio_to_torch": None if ratio is None else round(ratio, 3),
-                    "compile_s": round(compile_s[k], 2) if k in compile_s else None,
-                    "gflops": round(flops / ms / 1e6, 1),
-                    "share_of_sgemm": round(flops / ms / 1e6 / sgemm, 3),
-                }
-            )
-            r = f"{ratio:9.2f}" if ratio else f"{'-':>9}"
-            print(f"{k:<22} {ms:8.2f} {r} {flops / ms / 1e6:8.1f}")
+        x, y = _data(args.batch_size, *SHAPES[name])
+        kernels, compile_s, workers = _kernels(args, x, y, bool(torch_version))
+        times = _rounds(kernels, args.steps, args.repeats)
+        for proc in workers:
+            proc.stdin.close()
+            proc.wait()
+        rows += _table(name, args, times, compile_s, sgemm)
     import keras
     import tensorflow as tf
 
@@ -263,6 +363,7 @@ def main(argv=None) -> int:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "torch": torch_version,
+        "jax": _version("jax"),
         "hidden": args.hidden,
         "batch_size": args.batch_size,
         "steps": args.steps,
@@ -276,4 +377,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--jax-worker"]:
+        raise SystemExit(jax_worker(*map(int, sys.argv[2:7])))
     raise SystemExit(main())

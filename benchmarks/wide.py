@@ -98,11 +98,22 @@ def fit_forecaster(model: str, train, cfg, seed: int, params: dict):
         est = forecaster.Seq2SeqForecaster(**kw)
     elif model == "auto":
         kw.pop("verbose")
+        # AutoForecaster refuses series shorter than (cv_windows + 1) * h:
+        # on short panels the search gets the cutoffs the shortest allows.
+        shortest = int(train.groupby("unique_id").size().min())
+        kw.setdefault(
+            "cv_windows", max(1, min(2, (shortest - 1) // cfg["horizon"] - 1))
+        )
         est = forecaster.AutoForecaster(n_trials=cfg["trials"], verbose=0, **kw)
     else:
         raise ValueError(model)
     est.fit(train)
-    return est.predict()
+    fc = est.predict()
+    if model == "auto":
+        # The search's size goes into the row: a timeout may end it early.
+        done = est.trials_[est.trials_["state"] == "COMPLETE"]
+        fc.attrs["trials"] = {"complete": len(done), "all": len(est.trials_)}
+    return fc
 
 
 def fit_statsforecast(model: str, train, cfg, seed: int, params: dict):
@@ -156,7 +167,7 @@ def run(name: str, model: str, args, params: dict, seed: int) -> dict:
     train, test = holdout(df, h)
     cfg = {**spec, "season": season, "trials": args.trials}
     cap = args.arima_cap if model == "AutoARIMA" else None
-    t0 = time.perf_counter()
+    t0, fc, refused = time.perf_counter(), None, None
     try:
         with time_cap(cap), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -164,6 +175,10 @@ def run(name: str, model: str, args, params: dict, seed: int) -> dict:
         score = mean_mase(train, test, fc, season)
     except TimeCap:
         score = float("nan")
+    except ValueError as err:  # a contender that refuses the data set
+        if model != "auto":
+            raise
+        score, refused = float("nan"), str(err)
     fit_s = time.perf_counter() - t0
     snaive = mean_mase(train, test, seasonal_naive(train, h, season), season)
     return {
@@ -174,6 +189,8 @@ def run(name: str, model: str, args, params: dict, seed: int) -> dict:
         "mase": score,
         "mase_seasonal_naive": snaive,
         "fit_s": round(fit_s, 2),
+        **({"trials": fc.attrs["trials"]} if fc is not None and fc.attrs else {}),
+        **({"refused": refused} if refused else {}),
     }
 
 
@@ -317,7 +334,8 @@ def main(argv=None) -> int:
     ]
     for model in args.models:  # first-call start-up costs, charged to nobody
         if model not in ("SeasonalNaive", "AutoETS", "AutoARIMA"):
-            run("shampoo", model, args, {} if model in PEERS else params, 0)
+            warm = "air_passengers" if model == "auto" else "shampoo"  # cutoffs
+            run(warm, model, args, {} if model in PEERS else params, 0)
     rows = []
     for name in names:
         for model in args.models:

@@ -71,3 +71,45 @@ def test_weights_saved_on_one_path_load_on_the_other(tmp_path):
     loaded = keras.Model(inp, keras.layers.Dense(2, name="head")(fast(inp)))
     loaded.load_weights(tmp_path / "m.weights.h5")
     np.testing.assert_allclose(loaded(x), saved(x), atol=1e-5)
+
+
+def test_training_takes_the_fused_kernel_only_at_the_sizes_it_wins():
+    assert kernels.fused_lstm_trains_faster(64, 32)
+    assert kernels.fused_lstm_trains_faster(64, None)  # decided per batch
+    assert not kernels.fused_lstm_trains_faster(128, 32)
+    assert not kernels.fused_lstm_trains_faster(64, 128)
+
+
+def _ops(fn, *specs) -> set[str]:
+    graph = tf.function(fn).get_concrete_function(*specs).graph
+    ops = {op.type for op in graph.get_operations()}
+    for f in graph._functions.values():  # the branches of a tf.cond
+        ops |= {op.type for op in f.graph.get_operations()}
+    return ops
+
+
+def test_a_large_training_batch_runs_the_generic_loop_and_inference_stays_fused():
+    _, fast = _pair()
+    big = tf.TensorSpec((128, 9, 3), tf.float32)
+    assert "BlockLSTM" not in _ops(lambda x: fast(x, training=True), big)
+    assert "BlockLSTM" in _ops(lambda x: fast(x, training=False), big)
+    small = tf.TensorSpec((8, 9, 3), tf.float32)
+    assert "BlockLSTM" in _ops(lambda x: fast(x, training=True), small)
+
+
+@pytest.mark.parametrize("batch", [8, 100])
+def test_a_batch_of_run_time_size_gets_keras_gradients_on_either_branch(batch):
+    ref, fast = _pair()
+    x = tf.constant(np.random.default_rng(3).normal(size=(batch, 9, 3)), tf.float32)
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 9, 3), tf.float32)])
+    def grads_fast(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(fast(x, training=True) ** 2)
+        return tape.gradient(loss, fast.trainable_weights)
+
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(ref(x, training=True) ** 2)
+    expected = tape.gradient(loss, ref.trainable_weights)
+    for a, b in zip(expected, grads_fast(x), strict=True):
+        np.testing.assert_allclose(b.numpy(), a.numpy(), atol=1e-5)
