@@ -25,6 +25,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Recurrent-network forecasting: train, forecast, backtest, "
         "export. Data files are long frames (series id, timestamp, value) in CSV "
         "or parquet; --data also takes a bundled data set name.",
+        epilog="Backends: TensorFlow by default (GPUs, tf.distribute, export). "
+        "KERAS_BACKEND=jax forecaster train ... trains on JAX (pip install "
+        "'forecaster[jax]'): on a CPU it is as fast at short lookbacks and "
+        "faster at long ones (benchmarks/cpu_step.py). Export a model trained "
+        "there with `forecaster export` run without KERAS_BACKEND (TensorFlow).",
     )
     p.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     p.add_argument("--version", action="version", version=f"forecaster {__version__}")

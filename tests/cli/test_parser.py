@@ -23,6 +23,7 @@ def test_help_is_fast_and_works():
     took = time.perf_counter() - start
     assert out.returncode == 0 and "demo" in out.stdout
     assert "--version" in out.stdout
+    assert "KERAS_BACKEND=jax" in out.stdout  # when to train on JAX
     assert out.stderr == ""
     # the budget is 1 s on an idle machine; the suite's 2 busy cores get more
     assert took < 10, took
