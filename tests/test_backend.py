@@ -247,6 +247,9 @@ def run(name, train, infer, inputs):
 for cell in ("lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm"):
     m = build_many_to_one(L, 1, H, cell=cell, hidden_units=8).train
     run(f"many_to_one_{cell}", m, m, {"history": x})
+# the seasonal-naive baseline (the defaults' on seasonal data) zeroes the head
+m = build_many_to_one(L, 1, H, hidden_units=8, baseline_season=4).train
+run("many_to_one_baseline", m, m, {"history": x})
 for attention in (None, "bahdanau"):
     nets = build_seq2seq(L, 1, H, hidden_units=8, attention=attention, seed=0)
     run(f"seq2seq_{attention}", nets.train, nets.predict, {"history": x, "targets": y})
@@ -272,7 +275,7 @@ def test_both_families_train_under_jax(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = json.loads((tmp_path / "out.json").read_text())
     assert out.pop("tensorflow_imported") is False
-    assert len(out) == len(CELLS) + 2
+    assert len(out) == len(CELLS) + 3
     for name, r in out.items():
         assert r["shape"] == [5, 3], name
         assert r["finite"], name

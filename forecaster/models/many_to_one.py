@@ -102,7 +102,9 @@ def _start_at_the_baseline(model, season: int | None) -> None:
     baseline (plus the head's bias, a distribution's initial spread)."""
     if season is not None:
         head = model.get_layer("head")
-        head.kernel.assign(keras.ops.zeros_like(head.kernel))
+        # zeros of the shape, not ``zeros_like(variable)``: JAX cannot read a
+        # Keras variable's dtype through ``jnp.zeros_like``
+        head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
 
 
 def _with_baseline(normed, shift, season: int | None, horizon: int):
