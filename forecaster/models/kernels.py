@@ -135,27 +135,25 @@ class LSTM(keras.layers.LSTM):
             return super().inner_loop(sequences, initial_state, mask, training)
         # as Keras does for cuDNN: the fused op has no XLA kernel
         self.supports_jit = False
+        cell = self.cell
+        weights = (cell.kernel.value, cell.recurrent_kernel.value, cell.bias.value)
 
+        # both return (last (B, U), outputs, [h, c]): tf.cond needs one structure
         def fused():
-            cell = self.cell
-            weights = (cell.kernel.value, cell.recurrent_kernel.value, cell.bias.value)
             last, outputs, states = fused_lstm(
                 sequences, *initial_state, *weights, self.return_sequences
             )
             return last, outputs, list(states)
 
-        if not training or batch is not None:
-            return fused()
-        return _by_batch_size(sequences, fused, self._generic(sequences, initial_state))
-
-    def _generic(self, sequences, initial_state):
         def generic():
             last, outputs, states = super(LSTM, self).inner_loop(
                 sequences, initial_state, None, training=True
             )
             return last, outputs, list(states)
 
-        return generic
+        if not training or batch is not None:
+            return fused()
+        return _by_batch_size(sequences, fused, generic)
 
 
 def _by_batch_size(sequences, fused, generic):
