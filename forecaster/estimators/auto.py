@@ -6,7 +6,9 @@ returns and scores it by rolling-origin validation over the training data
 (:func:`~forecaster.cross_validation`, one fit per window, the oldest window
 first). The score after the first window is reported to Optuna's
 ``MedianPruner``, so a bad configuration stops there. The best trial's
-configuration is refitted on all the data.
+configuration is refitted on all the data. With the default space, a new
+study's first trial is the family's defaults, so a search returns something
+else only where its validation windows score that better.
 
 The study lives in Optuna's storage from the start: ``storage=None`` keeps it
 in memory; a database URL (``sqlite:///study.db``, ``postgresql://...``,
@@ -31,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from forecaster.estimators.params import store_params
 from forecaster.estimators.search import (
+    DEFAULT_TRIAL,
     FAMILIES,
     OWN_PARAMS,
     check_auto_params,
@@ -136,7 +139,8 @@ class AutoForecaster(BaseEstimator):
         1/3, ``lookback`` 1, 2 or 3 times
         ``max(season, horizon)`` (capped by the shortest series), and for
         seq2seq ``wiring``, ``attention`` (none/bahdanau/luong) and
-        ``scheduled_sampling`` (none/0.25/0.5).
+        ``scheduled_sampling`` (none/0.25/0.5). Its first trial in a new
+        study is the family's defaults (RecurrentForecaster's for "any").
     fixed_params : dict or None, default None
         Estimator parameters every trial shares (``max_epochs``,
         covariates...); they win over the space, and the default space does
@@ -330,16 +334,18 @@ class AutoForecaster(BaseEstimator):
         optuna = _optuna()
         check_auto_params(self)
         frame = long_frame(self, df)
-        context, season = data_context(self, frame)
+        context, season, scored = data_context(self, frame)
         space = self.search_space or functools.partial(
             default_search_space, context=context
         )
         objective = functools.partial(
-            self._objective, space=space, frame=frame, static_df=static_df,
+            self._objective, space=space, frame=scored, static_df=static_df,
             season=season, optuna=optuna,
         )  # fmt: skip
         with _optuna_logging(optuna, self.verbose):
             study = self.create_study()
+            if self.search_space is None:
+                _enqueue_the_default(study)
             study.optimize(
                 objective,
                 n_trials=self.n_trials,
@@ -420,6 +426,13 @@ class AutoForecaster(BaseEstimator):
         """Export ``best_estimator_`` as a SavedModel (scaling inside)."""
         check_is_fitted(self, "best_estimator_")
         self.best_estimator_.export_saved_model(path)
+
+
+def _enqueue_the_default(study) -> None:
+    """Make a new study's first trial the family's defaults (a resumed one
+    has had it), so that the search keeps them unless a trial scores better."""
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial({}, user_attrs={DEFAULT_TRIAL: True})
 
 
 def _best_trial(study, optuna):

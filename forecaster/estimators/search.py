@@ -35,6 +35,7 @@ from forecaster.models.spec import (
 
 __all__ = [
     "DEFAULT_SPACE",
+    "DEFAULT_TRIAL",
     "FAMILIES",
     "LOOKBACK_MULTIPLES",
     "METRICS",
@@ -78,6 +79,10 @@ SEQ2SEQ_SPACE = (
     ("scheduled_sampling", "categorical", (None, 0.25, 0.5)),
 )
 LOOKBACK_MULTIPLES = (1, 2, 3)
+# The user attribute of the trial AutoForecaster enqueues first, which the
+# default space answers with the family's defaults: the search leaves them
+# only where its validation windows score something else better.
+DEFAULT_TRIAL = "forecaster_default"
 
 
 def estimator_classes() -> dict:
@@ -116,7 +121,10 @@ def _suggest(trial, name: str, kind: str, args):
 def default_search_space(trial, context: SearchContext) -> dict:
     """The default space: one trial's estimator parameters and ``family``.
 
-    ``family="any"`` searches ``family`` in ``("recurrent", "seq2seq")``; then
+    The trial AutoForecaster enqueues first (user attribute
+    :data:`DEFAULT_TRIAL`) is the family's defaults, ``RecurrentForecaster``'s
+    for ``family="any"``. Otherwise ``family="any"`` searches ``family`` in
+    ``("recurrent", "seq2seq")``; then
     every entry of :data:`DEFAULT_SPACE`, ``lookback`` as a multiple in
     :data:`LOOKBACK_MULTIPLES` of ``context.base`` (capped by
     ``context.max_lookback``), and for seq2seq :data:`SEQ2SEQ_SPACE`.
@@ -133,6 +141,8 @@ def default_search_space(trial, context: SearchContext) -> dict:
     >>> p["lookback"], p["cell"]
     (30, 'gru')
     """
+    if trial.user_attrs.get(DEFAULT_TRIAL):  # the estimator's own defaults
+        return {"family": "seq2seq" if context.family == "seq2seq" else "recurrent"}
     family = context.family
     if family == "any":
         family = trial.suggest_categorical("family", FAMILIES[:2])
@@ -270,42 +280,56 @@ def long_frame(est, df) -> pd.DataFrame:
     return frame
 
 
-def data_context(est, frame: pd.DataFrame) -> tuple[SearchContext, int]:
-    """The default space's context, and the season (MASE's period).
+def data_context(est, frame: pd.DataFrame) -> tuple[SearchContext, int, pd.DataFrame]:
+    """The default space's context, the season (MASE's period) and the rows
+    the trials are scored on.
+
+    A series too short to hold ``cv_windows`` validation windows is left out
+    of the scoring (the refit still trains on it): a panel's short series
+    do not veto the search, they just cannot vote.
 
     Raises
     ------
     ValueError
-        If the shortest series cannot hold ``cv_windows`` windows.
+        If no series can hold ``cv_windows`` windows.
     """
-    from forecaster.data.panel import panel_from_frame
-    from forecaster.estimators.params import season_length
-
     fixed = est.fixed_params or {}
     season = est.season_length
     if season is None:
-        times = frame[[est.id_col, est.time_col]].assign(__y=0.0)
-        try:
-            panel = panel_from_frame(
-                times, est.id_col, est.time_col, "__y", freq=fixed.get("freq")
-            )
-            season = season_length(panel.freq)
-        except (ValueError, TypeError):
-            if fixed.get("fill_missing", "raise") == "raise":
-                raise
-            season = 1  # gaps the estimator fills: no frequency to read here
+        season = _season_of(est, frame, fixed)
     sizes = frame.groupby(est.id_col, sort=False).size()
     need = (est.cv_windows + 1) * est.horizon
-    if sizes.min() <= need:
+    long_enough = sizes[sizes > need]
+    if long_enough.empty:
         raise ValueError(
-            f"Series {sizes.idxmin()!r} has {sizes.min()} points, too few for "
-            f"cv_windows={est.cv_windows} validation windows of horizon "
-            f"{est.horizon}: each series needs more than (cv_windows + 1) * "
-            f"horizon = {need}. Reduce cv_windows, or drop the short series."
+            f"Series {sizes.idxmax()!r}, the longest, has {sizes.max()} points, "
+            f"too few for cv_windows={est.cv_windows} validation windows of "
+            f"horizon {est.horizon}: a series needs more than (cv_windows + 1) "
+            f"* horizon = {need} to be scored. Reduce cv_windows."
         )
+    if len(long_enough) < len(sizes):
+        frame = frame[frame[est.id_col].isin(long_enough.index)]
     base = max(season, est.horizon)
-    context = SearchContext(est.family, base, int(sizes.min() - need), dict(fixed))
-    return context, int(season)
+    max_lookback = int(long_enough.min() - need)
+    context = SearchContext(est.family, base, max_lookback, dict(fixed))
+    return context, int(season), frame
+
+
+def _season_of(est, frame: pd.DataFrame, fixed: dict) -> int:
+    """The season of ``frame``'s frequency (1 when gaps hide it)."""
+    from forecaster.data.panel import panel_from_frame
+    from forecaster.estimators.params import season_length
+
+    times = frame[[est.id_col, est.time_col]].assign(__y=0.0)
+    try:
+        panel = panel_from_frame(
+            times, est.id_col, est.time_col, "__y", freq=fixed.get("freq")
+        )
+        return season_length(panel.freq)
+    except (ValueError, TypeError):
+        if fixed.get("fill_missing", "raise") == "raise":
+            raise
+        return 1  # gaps the estimator fills: no frequency to read here
 
 
 def window_score(est, model, frame: pd.DataFrame, k: int, static_df, season: int):

@@ -249,3 +249,45 @@ def test_a_study_in_storage_resumes(tmp_path):
     assert lrs.iloc[0] != lrs.iloc[1]
     with pytest.raises(ValueError, match="scores metric='mase', this search"):
         tiny(storage=journal, study_name="s", metric="mae").create_study()
+
+
+# -- the default trial and short series -------------------------------------------
+def test_the_default_space_tries_the_defaults_first(monkeypatch):
+    monkeypatch.setattr(auto_module, "window_score", lambda *a: 1.0)
+    est = AutoForecaster(
+        horizon=H, n_trials=3, cv_windows=1, fixed_params=FIXED, random_state=0,
+        verbose=0,
+    )  # fmt: skip
+    est.fit(frame())
+    first = est.trials_.iloc[0]
+    assert first["params_family"] == "recurrent"
+    assert first.drop(["params_family"]).filter(like="params_").isna().all()
+    assert est.trials_["params_cell"].iloc[1:].notna().all()
+    assert est.best_params_ == {"family": "recurrent"}  # the first of equals
+    assert est.best_estimator_.hidden_units == FIXED["hidden_units"]
+    # a resumed study does not get a second default trial
+    assert auto_module._enqueue_the_default(est.study_) is None
+    assert len(est.study_.get_trials(states=(optuna.trial.TrialState.WAITING,))) == 0
+
+
+def test_a_custom_space_gets_no_default_trial(monkeypatch):
+    monkeypatch.setattr(auto_module, "window_score", lambda *a: 1.0)
+    est = tiny(n_trials=2).fit(frame())
+    assert est.trials_["params_cell"].notna().all()
+
+
+def test_series_too_short_to_score_are_left_out_of_the_scoring(monkeypatch):
+    seen = []
+
+    def score(auto, model, scored, k, static_df, season):
+        seen.append(sorted(scored["unique_id"].unique()))
+        return 1.0
+
+    monkeypatch.setattr(auto_module, "window_score", score)
+    short = frame(9).query("unique_id == 'a'").assign(unique_id="short")
+    df = pd.concat([frame(40), short], ignore_index=True)
+    est = tiny(n_trials=1, cv_windows=2).fit(df)  # 9 <= (2 + 1) * 3 points
+    assert seen == [["a", "b"]] * 2
+    assert set(est.predict()["unique_id"]) == {"a", "b", "short"}
+    with pytest.raises(ValueError, match="'a', the longest, has 40 points"):
+        tiny(n_trials=1, cv_windows=20).fit(frame(40))
