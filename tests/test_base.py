@@ -252,7 +252,7 @@ def test_an_ensemble_predicts_the_median_of_its_members_and_round_trips(tmp_path
 
 
 def test_validation_windows_are_spread_over_the_tail_and_capped():
-    from forecaster.estimators.base import _MAX_VAL_WINDOWS, _spread
+    from forecaster.estimators.pipelines import _MAX_VAL_WINDOWS, _spread
 
     starts = np.arange(5, 10_005)
     kept = _spread(starts)

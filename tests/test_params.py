@@ -3,21 +3,7 @@ import re
 import pytest
 
 from forecaster import RecurrentForecaster
-from forecaster.estimators.params import (
-    as_names,
-    check_common_params,
-    resolve_lookback,
-    resolve_window_norm,
-    season_length,
-)
-
-
-@pytest.mark.parametrize(
-    "freq,season",
-    [("MS", 12), ("30min", 48), ("h", 24), ("W-SAT", 52), ("YS", 1), ("D", 7)],
-)
-def test_season_length(freq, season):
-    assert season_length(freq) == season
+from forecaster.estimators.params import as_names, check_common_params
 
 
 def test_as_names():
@@ -28,13 +14,6 @@ def test_as_names():
         TypeError, match="argument `x`, expected a list of column names"
     ):
         as_names([1], "x")
-
-
-def test_resolve_lookback():
-    assert resolve_lookback(10, 3, "h", 100) == 10
-    assert resolve_lookback(None, 3, "h", 100) == 48
-    assert resolve_lookback(None, 30, "MS", 1000) == 90
-    assert resolve_lookback(None, 3, "h", 20) == 17
 
 
 @pytest.mark.parametrize(
@@ -72,39 +51,6 @@ def test_covariate_declarations_checked(kw, msg):
 def test_performance_options_checked(kw, msg):
     with pytest.raises(ValueError, match=msg):
         check_common_params(RecurrentForecaster(**kw))
-
-
-@pytest.mark.parametrize(
-    "window_norm,freq,expected",
-    [
-        ("auto", "YS", "standard"),
-        ("auto", "YE", "standard"),
-        ("auto", "MS", "mean"),
-        ("auto", "30min", "mean"),
-        ("auto", "D", "mean"),
-        ("mean", "YS", "mean"),
-        ("standard", "MS", "standard"),
-        (None, "YS", None),
-    ],
-)
-def test_resolve_window_norm(window_norm, freq, expected):
-    assert resolve_window_norm(window_norm, freq) == expected
-
-
-@pytest.mark.parametrize("freq,expected", [("YS", "standard")])
-def test_fit_resolves_auto_window_norm(freq, expected):
-    import numpy as np
-    import pandas as pd
-
-    t = pd.date_range("1900-01-01", periods=60, freq=freq)
-    y = pd.Series(np.linspace(5.0, 2.0, 60), t)
-    est = RecurrentForecaster(
-        horizon=2, lookback=8, hidden_units=4, max_epochs=1, verbose=0
-    ).fit(y)
-    assert est.window_norm == "auto"  # the parameter is stored as given
-    assert est.window_norm_ == expected
-    layer = est.model_.get_layer("window_norm")
-    assert layer.mode == expected
 
 
 def _init_params(cls) -> list[tuple[str, object]]:

@@ -495,7 +495,7 @@ def _outcome(call) -> str:
 
 
 def _fuzz(n_examples: int, n_train: int, fitted, monkeypatch) -> collections.Counter:
-    from forecaster.estimators import base
+    from forecaster.estimators import pipelines
 
     def sentinel(*args, **kwargs):  # in place of the tf.data pipeline and Keras
         raise _ReachedTraining
@@ -523,7 +523,7 @@ def _fuzz(n_examples: int, n_train: int, fitted, monkeypatch) -> collections.Cou
         ] += 1
         est = RecurrentForecaster(**{**TINY, **params})
         with monkeypatch.context() as m:
-            m.setattr(base, "make_dataset", sentinel)
+            m.setattr(pipelines, "make_dataset", sentinel)
             result = _outcome(lambda: est.fit(data))
         stats["fit " + result] += 1
         if result == "trains" and len(passing) < n_train:

@@ -30,7 +30,7 @@ from forecaster.baselines.frames import (
     read_history,
 )
 from forecaster.data.validation import check_positive_int
-from forecaster.estimators.params import season_length as usual_season
+from forecaster.estimators.defaults import season_length as usual_season
 from forecaster.estimators.uncertainty import check_levels
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Theta"]

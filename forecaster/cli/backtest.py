@@ -104,7 +104,7 @@ def _season(args: argparse.Namespace, df) -> int:
     one of the data's frequency (as the data layer infers it)."""
     from forecaster import datasets
     from forecaster.data.panel import panel_from_frame
-    from forecaster.estimators.params import season_length
+    from forecaster.estimators.defaults import season_length
 
     if args.season_length is not None:
         return args.season_length

@@ -17,7 +17,6 @@ validating data stay light.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,11 +24,6 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from forecaster.data import (
-    make_dataset,
-    transform,
-    window_starts,
-)
 from forecaster.data.panel import forecast_frame
 from forecaster.data.validation import check_positive_int
 from forecaster.estimators.checkpoint import (
@@ -38,17 +32,16 @@ from forecaster.estimators.checkpoint import (
     open_checkpoint,
 )
 from forecaster.estimators.inputs import (
-    Prepared,
     history_of,
     network_inputs,
     prepare,
 )
 from forecaster.estimators.params import (
-    budget_epochs,
     check_common_params,
     check_h,
     store_params,
 )
+from forecaster.estimators.pipelines import Pipelines, build_pipelines
 from forecaster.estimators.state import check_fitted_state
 from forecaster.estimators.uncertainty import (
     check_levels,
@@ -59,36 +52,6 @@ from forecaster.models.predictive import denormalize_numpy, point_forecast
 from forecaster.models.spec import check_choice
 
 __all__ = ["BaseForecaster"]
-
-_VAL_BATCH = 4096  # validation / calibration windows per batch: forward only
-# Validation windows kept, evenly spaced in time, series by series: with the
-# step budget a check must not cost more on a longer series (a 100,000-point
-# hourly series has 10,000 tail windows), and 2,048 residuals per horizon
-# step already pin the early-stopping loss and the conformal quantiles.
-_MAX_VAL_WINDOWS = 2048
-
-
-def _spread(starts: np.ndarray, most: int = _MAX_VAL_WINDOWS) -> np.ndarray:
-    """At most ``most`` of ``starts``, evenly spaced, the last one kept."""
-    if len(starts) <= most:
-        return starts
-    keep = np.unique(np.linspace(0, len(starts) - 1, most).round().astype(np.int64))
-    return starts[keep]
-
-
-@dataclass
-class _Pipelines:
-    """``fit``'s second step: tf.data pipelines over one scaled copy."""
-
-    train: Any  # endless (single host) or per-epoch dataset
-    val: Any  # None without validation windows
-    n_train: int  # training windows
-    val_starts: np.ndarray
-    epoch: Any  # tf.Variable read by the training shuffle: batches drawn
-    steps: tuple[int] | None  # steps per epoch of an endless pipeline
-    epochs: int  # Keras epochs (validation checks) the budget allows
-    scaled: Any  # tf.Tensor (n_total, F), shared by the pipelines
-    common: dict  # window options shared by every pipeline
 
 
 class BaseForecaster(BaseEstimator):
@@ -237,69 +200,13 @@ class BaseForecaster(BaseEstimator):
             open_checkpoint(checkpoint_dir, fingerprint(self, data), resume)
         from forecaster.estimators.training import train  # TensorFlow from here
 
-        pipes = self._pipelines(data, endless=strategy is None)
+        pipes = build_pipelines(self, data, endless=strategy is None)
         build = functools.partial(self._restore, data.state)
         networks, history = train(self, build, pipes, strategy, checkpoint_dir)
         self._remember(networks, history, pipes)
         return self
 
-    def _pipelines(self, data: Prepared, endless: bool) -> _Pipelines:
-        """The training and validation pipelines over one scaled copy."""
-        import keras
-        import tensorflow as tf
-
-        panel, state = data.panel, data.state
-        lookback, h = state["lookback_"], self.horizon
-        train_starts = window_starts(panel.indptr, lookback, h, max_end=data.train_len)
-        val_starts = _spread(
-            window_starts(panel.indptr, lookback, h, min_end=data.train_len + 1)
-        )
-        # One float32 copy of the scaled values, in TensorFlow, shared by the
-        # training, validation and calibration pipelines.
-        values = transform(state["scaler_"], panel.values, panel.indptr)
-        scaled = tf.constant(np.asarray(values, np.float32))
-        seed = None if self.random_state is None else int(self.random_state)
-        if seed is not None:
-            keras.utils.set_random_seed(seed)
-        epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
-        common = dict(
-            future_cols=state["layout_"].future_idx,
-            indptr=panel.indptr,
-            static=data.static,
-        )
-
-        def adapt(inputs, targets):
-            return self._train_inputs(inputs, targets), targets
-
-        # Single host: one endless pipeline run with steps_per_epoch, so Keras
-        # keeps one iterator for the whole fit (a new one per epoch costs
-        # ~0.1 s, most of an epoch on a small data set). Under a strategy the
-        # per-epoch pipeline is kept: workers shard a finite dataset.
-        train_ds = make_dataset(
-            scaled,
-            train_starts,
-            lookback,
-            h,
-            self.batch_size,
-            shuffle=True,
-            seed=seed,
-            epoch_variable=epoch,
-            endless=endless,
-            **common,
-        ).map(adapt)
-        val_ds = None
-        if len(val_starts):
-            val_ds = make_dataset(
-                scaled, val_starts, lookback, h, _VAL_BATCH, **common
-            ).map(adapt)
-        per_pass = -(-len(train_starts) // self.batch_size)
-        per_epoch = min(per_pass, self.val_check_steps) if endless else per_pass
-        epochs = budget_epochs(self.max_epochs, self.max_steps, per_pass, per_epoch)
-        steps = (per_epoch,) if endless else None
-        return _Pipelines(train_ds, val_ds, len(train_starts), val_starts, epoch,
-                          steps, epochs, scaled, common)  # fmt: skip
-
-    def _remember(self, networks, history: dict, pipes: _Pipelines) -> None:
+    def _remember(self, networks, history: dict, pipes: Pipelines) -> None:
         """Keep the trained networks, then calibrate on the validation windows."""
         self.networks_ = networks
         self.history_ = history

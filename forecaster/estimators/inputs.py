@@ -34,11 +34,8 @@ from forecaster.data.panel import Panel, future_times, panel_from_frame
 from forecaster.data.scaling import ScalerState, fit_scaler, transform
 from forecaster.data.validation import check_min_length, series_to_frame
 from forecaster.data.windows import last_windows, split_lengths
-from forecaster.estimators.params import (
-    as_names,
-    resolve_lookback,
-    resolve_window_norm,
-)
+from forecaster.estimators.defaults import resolve_lookback, resolve_window_norm
+from forecaster.estimators.params import as_names
 
 __all__ = [
     "History",

@@ -1,8 +1,9 @@
-"""Checks of the estimators' hyper-parameters and the derived defaults.
+"""The estimators' shared hyper-parameters: their documentation and checks.
 
 Parameters are stored as given in ``__init__`` (scikit-learn); they are
 validated here at ``fit`` time, with Keras-style messages that name the
-argument and echo the value.
+argument and echo the value. The defaults derived from the data are in
+:mod:`forecaster.estimators.defaults`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import numbers
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from forecaster.data.covariates import calendar_columns
 from forecaster.data.missing import FILL_POLICIES
@@ -32,14 +32,10 @@ from forecaster.models.spec import (
 
 __all__ = [
     "COMMON_PARAMETERS_DOC",
-    "baseline_season",
-    "budget_epochs",
     "as_names",
     "check_common_params",
     "check_h",
     "check_seq2seq_params",
-    "resolve_lookback",
-    "season_length",
     "shared_parameters_doc",
     "store_params",
 ]
@@ -184,102 +180,6 @@ def store_params(est, arguments: dict) -> None:
     for name, value in arguments.items():
         if name not in ("self", "__class__"):
             setattr(est, name, value)
-
-
-def budget_epochs(
-    max_epochs: int, max_steps: int | None, per_pass: int, per_epoch: int
-) -> int:
-    """Keras epochs of ``per_epoch`` steps that the training budget allows.
-
-    The budget is ``max_epochs`` passes of ``per_pass`` steps or
-    ``max_steps`` steps, whichever is smaller; the last epoch may run past
-    it by less than ``per_epoch`` steps (Keras counts whole epochs).
-
-    Examples
-    --------
-    >>> budget_epochs(100, 1000, per_pass=3, per_epoch=3)  # short: passes bind
-    100
-    >>> budget_epochs(100, 1000, per_pass=3000, per_epoch=100)  # long: steps bind
-    10
-    >>> budget_epochs(5, None, per_pass=3000, per_epoch=100)
-    150
-    """
-    steps = max_epochs * per_pass
-    if max_steps is not None:
-        steps = min(steps, max_steps)
-    return max(1, -(-steps // per_epoch))
-
-
-def baseline_season(baseline: str | None, freq: str, lookback: int) -> int | None:
-    """The period of the window baseline (1: naive), None without one.
-
-    Examples
-    --------
-    >>> baseline_season("auto", "MS", 36), baseline_season("auto", "YS", 18)
-    (12, None)
-    >>> baseline_season("seasonal_naive", "h", 12)  # no whole season before
-    1
-    """
-    season = season_length(freq)
-    if lookback < 2:  # no value before the last to correct from
-        return None
-    if baseline == "auto":
-        return season if 1 < season < lookback else None
-    if baseline is None:
-        return None
-    season = season if baseline == "seasonal_naive" else 1
-    return season if season < lookback else 1
-
-
-def season_length(freq: str) -> int:
-    """The usual seasonal period for a pandas offset alias.
-
-    Examples
-    --------
-    >>> season_length("MS"), season_length("30min"), season_length("h")
-    (12, 48, 24)
-    """
-    offset = pd.tseries.frequencies.to_offset(freq)
-    base, n = offset.rule_code.split("-")[0], max(int(offset.n), 1)
-    if base == "min":
-        return max(1, 1440 // n)  # one day
-    if base == "h":
-        return max(1, 24 // n)
-    if base == "D":
-        return 7
-    if base == "B":
-        return 5
-    if base.startswith("W"):
-        return 52
-    if base.lstrip("B").lstrip("S").startswith("M"):
-        return 12
-    if base.lstrip("B").startswith("Q"):
-        return 4
-    return 1
-
-
-def resolve_window_norm(window_norm: str | None, freq: str) -> str | None:
-    """The window normalisation that ``window_norm="auto"`` stands for.
-
-    ``"standard"`` (divide by the window's std too) for non-seasonal data
-    (season length 1, e.g. yearly), ``"mean"`` otherwise; other values pass
-    through. Chosen by measurement (``benchmarks/results/window_norm.json``):
-    standardising each window magnifies the slow trends of smooth yearly
-    series (fertility: MASE 2.95 -> 1.44 for seq2seq, 2.91 -> 1.58 for the
-    many-to-one model) but loses the seasonal amplitude of monthly
-    air_passengers (0.96 -> 1.92), while subtracting the mean alone beats
-    seasonal naive on all five seasonal data sets.
-
-    Examples
-    --------
-    >>> resolve_window_norm("auto", "YS"), resolve_window_norm("auto", "MS")
-    ('standard', 'mean')
-    >>> resolve_window_norm(None, "YS") is None
-    True
-    """
-    if window_norm != "auto":
-        return window_norm
-    return "standard" if season_length(freq) == 1 else "mean"
 
 
 def as_names(value: str | Sequence[str] | None, name: str) -> list[str]:
@@ -432,20 +332,6 @@ def check_h(h, horizon: int) -> None:
             f"{horizon}: forecast at most {horizon} steps, or refit with "
             f"horizon={h}."
         )
-
-
-def resolve_lookback(
-    lookback: int | None, horizon: int, freq: str, min_length: int
-) -> int:
-    """The lookback to use: the parameter, or an automatic one.
-
-    Automatic: two seasons or three horizons, whichever is longer, but never
-    so long that the shortest series has no training window.
-    """
-    if lookback is not None:
-        return int(lookback)
-    wanted = max(2 * season_length(freq), 3 * horizon)
-    return int(max(1, min(wanted, min_length - horizon)))
 
 
 def check_seq2seq_params(est) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from forecaster._registry import register_estimator
 from forecaster.estimators.base import BaseForecaster
-from forecaster.estimators.params import baseline_season, shared_parameters_doc
+from forecaster.estimators.defaults import baseline_season
+from forecaster.estimators.params import shared_parameters_doc
 
 __all__ = ["RecurrentForecaster"]
 

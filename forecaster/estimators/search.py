@@ -318,7 +318,7 @@ def data_context(est, frame: pd.DataFrame) -> tuple[SearchContext, int, pd.DataF
 def _season_of(est, frame: pd.DataFrame, fixed: dict) -> int:
     """The season of ``frame``'s frequency (1 when gaps hide it)."""
     from forecaster.data.panel import panel_from_frame
-    from forecaster.estimators.params import season_length
+    from forecaster.estimators.defaults import season_length
 
     times = frame[[est.id_col, est.time_col]].assign(__y=0.0)
     try:

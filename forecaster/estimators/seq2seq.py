@@ -9,9 +9,9 @@ from sklearn.utils.validation import check_is_fitted
 from forecaster._registry import register_estimator
 from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
+from forecaster.estimators.defaults import baseline_season
 from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.params import (
-    baseline_season,
     check_h,
     check_seq2seq_params,
     shared_parameters_doc,
