@@ -148,7 +148,9 @@ def test_scheduled_sampling_follows_the_schedule_in_fit():
     assert np.isfinite(est.predict()["yhat"]).all()
     with pytest.raises(ValueError, match="fitted with attention=None"):
         est.predict_attention()
-    assert Seq2SeqForecaster(**TINY)._fit_callbacks() == []
+    assert Seq2SeqForecaster(**TINY, scheduled_sampling=None)._fit_callbacks() == []
+    assert Seq2SeqForecaster(**TINY, scheduled_sampling=0)._fit_callbacks() == []
+    assert Seq2SeqForecaster().scheduled_sampling == 0.5  # measured: the default
 
 
 def driven(n=200, seed=0):
