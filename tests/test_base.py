@@ -249,15 +249,3 @@ def test_an_ensemble_predicts_the_median_of_its_members_and_round_trips(tmp_path
     again = load(tmp_path / "m")
     assert again.get_params()["ensemble_size"] == 3
     np.testing.assert_allclose(again.predict(level=[80])["yhat"], fc["yhat"], atol=1e-6)
-
-
-def test_validation_windows_are_spread_over_the_tail_and_capped():
-    from forecaster.estimators.pipelines import _MAX_VAL_WINDOWS, _spread
-
-    starts = np.arange(5, 10_005)
-    kept = _spread(starts)
-    assert len(kept) == _MAX_VAL_WINDOWS
-    assert kept[0] == 5 and kept[-1] == 10_004 and (np.diff(kept) > 0).all()
-    assert np.abs(np.diff(kept) - 10_000 / _MAX_VAL_WINDOWS).max() < 1  # even
-    few = np.arange(7)
-    assert _spread(few) is few
