@@ -47,6 +47,7 @@ from forecaster.codec import (
     to_json,
 )
 from forecaster.data.clock import uses_utc, wall_clock
+from forecaster.estimators.defaults import baseline_season
 from forecaster.models.networks import Networks
 
 __all__ = [
@@ -71,9 +72,11 @@ _NUMPY_COPY_WARNING = "__array__ implementation doesn't accept a copy keyword"
 # artifact was saved with when its config predates a parameter or attribute.
 # Releases before the step budget trained max_epochs full passes.
 _BEFORE_STEPS = {"max_steps": None}
+# Releases before the window baseline had none.
+_BEFORE_BASELINE = {"baseline": None}
 _PARAMS_BEFORE_ADDED = {
-    "Seq2SeqForecaster": {"context_units": None, **_BEFORE_STEPS},
-    "RecurrentForecaster": dict(_BEFORE_STEPS),
+    "Seq2SeqForecaster": {"context_units": None, **_BEFORE_STEPS, **_BEFORE_BASELINE},
+    "RecurrentForecaster": {**_BEFORE_STEPS, **_BEFORE_BASELINE},
 }
 # Fitted attributes older releases saved that are now rebuilt, not stored.
 _RETIRED_STATE = frozenset({"sampler_model_"})
@@ -84,6 +87,11 @@ def _legacy_state(state: dict[str, Any], est, version: int) -> dict[str, Any]:
     state = {k: v for k, v in state.items() if k not in _RETIRED_STATE}
     # Before window_norm="auto", the parameter was the value used.
     state.setdefault("window_norm_", est.window_norm)
+    if "baseline_season_" not in state and "lookback_" in state:
+        # Before the data chose it, "auto" was a rule of frequency and lookback.
+        state["baseline_season_"] = baseline_season(
+            est.baseline, state["freq_"], state["lookback_"]
+        )
     tz, freq = state.get("tz_"), state.get("freq_")
     if version == 1 and isinstance(tz, str) and isinstance(freq, str):
         # Format 1 kept tz-aware times in UTC; calendar frequencies now step on

@@ -506,6 +506,20 @@ def test_artifact_from_before_window_norm_auto_loads(tmp_path):
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())
 
 
+def test_artifact_from_before_baseline_season_loads(tmp_path):
+    # artifacts saved before the data chose the baseline were built by the
+    # rule of frequency and lookback: a weekly season here, as the data say
+    t = pd.date_range("2021-01-01", periods=50, freq="D")
+    y = pd.Series(np.sin(np.arange(50) * 2 * np.pi / 7), t)
+    est = RecurrentForecaster(**{**TINY, "lookback": 14}).fit(y)
+    assert est.baseline_season_ == 7
+    del est.baseline_season_
+    est.save(tmp_path / "m")
+    loaded = forecaster.load(str(tmp_path / "m"))
+    assert loaded.baseline_season_ == 7
+    pd.testing.assert_frame_equal(loaded.predict(), est.predict())
+
+
 def test_artifact_from_before_context_units_loads(tmp_path):
     # artifacts saved before `context_units` existed fed the raw context
     params = {**TINY, "wiring": "context_every_step", "context_units": None}

@@ -2,16 +2,21 @@
 
 The season of a frequency, the lookback rule, what ``window_norm="auto"``
 and ``baseline="auto"`` stand for, and the Keras epochs of the step budget:
-pure functions of the parameters and the data's frequency and lengths.
+pure functions of the parameters and the data's frequency and lengths (and,
+for the baseline, of what its in-sample errors say).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "baseline_season",
     "budget_epochs",
+    "choose_baseline_season",
     "resolve_lookback",
     "resolve_window_norm",
     "season_length",
@@ -102,6 +107,40 @@ def baseline_season(baseline: str | None, freq: str, lookback: int) -> int | Non
         return None
     season = season if baseline == "seasonal_naive" else 1
     return season if season < lookback else 1
+
+
+def choose_baseline_season(
+    baseline: str | None,
+    freq: str,
+    lookback: int,
+    errors_of: Callable[[Sequence[int]], np.ndarray],
+) -> int | None:
+    """The period of the window baseline, with ``"auto"`` decided by the data.
+
+    ``baseline="auto"`` on seasonal data takes seasonal naive or naive,
+    whichever has the lower in-sample error over the horizon
+    (``errors_of(periods)``, e.g. :func:`forecaster.data.seasonality.
+    repeat_errors` on the training windows), a tie or no evidence keeping
+    the season; other values are :func:`baseline_season`'s. Measured on the
+    wide benchmark's validation split (``benchmarks/results/
+    wide_baseline_choice.json``): the three sets whose training windows
+    favour naive (a quarterly money panel, quarterly US changes, monthly
+    employment) forecast better with it, LSTM and seq2seq alike.
+
+    Examples
+    --------
+    >>> def trending(periods):  # naive beats the last season
+    ...     return np.array([0.5, 0.9])
+    >>> choose_baseline_season("auto", "MS", 36, trending)
+    1
+    >>> choose_baseline_season("seasonal_naive", "MS", 36, trending)
+    12
+    """
+    season = baseline_season(baseline, freq, lookback)
+    if baseline != "auto" or season is None or season == 1:
+        return season
+    naive, seasonal = errors_of((1, season))
+    return 1 if naive < seasonal else season
 
 
 def budget_epochs(

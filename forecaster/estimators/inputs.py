@@ -32,9 +32,14 @@ from forecaster.data.frames import as_pandas
 from forecaster.data.missing import fill_missing
 from forecaster.data.panel import Panel, future_times, panel_from_frame
 from forecaster.data.scaling import ScalerState, fit_scaler, transform
+from forecaster.data.seasonality import repeat_errors
 from forecaster.data.validation import check_min_length, series_to_frame
 from forecaster.data.windows import last_windows, split_lengths
-from forecaster.estimators.defaults import resolve_lookback, resolve_window_norm
+from forecaster.estimators.defaults import (
+    choose_baseline_season,
+    resolve_lookback,
+    resolve_window_norm,
+)
 from forecaster.estimators.params import as_names
 
 __all__ = [
@@ -237,6 +242,7 @@ def prepare(est, df, static_df) -> Prepared:
         "layout_": layout,
         "lookback_": lookback,
         "window_norm_": resolve_window_norm(est.window_norm, panel.freq),
+        "baseline_season_": _baseline_season(est, panel, train_len, lookback),
         "n_features_": layout.n_features,
         "n_future_": len(layout.future_idx),
         "static_encoding_": encoding,
@@ -255,6 +261,19 @@ def prepare(est, df, static_df) -> Prepared:
     }
     static = {k: v for k, v in static.items() if v.shape[1]}
     return Prepared(panel, train_len, static, state)
+
+
+def _baseline_season(est, panel: Panel, train_len: np.ndarray, lookback: int):
+    """The window baseline's period, from the training parts' own evidence."""
+
+    def errors_of(periods):
+        target = panel.values[:, 0]
+        return repeat_errors(
+            target, panel.indptr, train_len, lookback, est.horizon, periods
+        )
+
+    season = choose_baseline_season(est.baseline, panel.freq, lookback, errors_of)
+    return None if season is None else int(season)
 
 
 def _fit_scaler(est, panel: Panel, train_len: np.ndarray, layout):

@@ -80,11 +80,15 @@ COMMON_PARAMETERS_DOC = """\
         beaten): ``"seasonal_naive"`` repeats the window's last season (the
         frequency's season length), ``"naive"`` the last value, each times a
         learned weight per horizon step that starts at 1; the head starts at
-        zero, so the untrained model is the baseline. ``"auto"``:
-        ``"seasonal_naive"`` for seasonal data whose lookback holds more than
-        a season, ``None`` otherwise, as measured on the wide benchmark's
-        validation sets (``benchmarks/results/wide.json``). A season at
-        least as long as the lookback falls back to ``"naive"``.
+        zero, so the untrained model is the baseline. ``"auto"`` (the
+        period used is ``baseline_season_``): for seasonal data whose
+        lookback holds more than a season, ``"seasonal_naive"`` or
+        ``"naive"``, whichever forecasts the training windows better over
+        the horizon (in-sample, MASE-scaled, averaged over series); ``None``
+        for non-seasonal data. Both choices were measured on the wide
+        benchmark's validation sets (``benchmarks/results/wide.json``,
+        ``wide_baseline_choice.json``). A season at least as long as the
+        lookback falls back to ``"naive"``.
     loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
         Training loss on the scaled data. ``quantile`` trains one
         multi-quantile head with the pinball loss (quantiles monotone by

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from forecaster._registry import register_estimator
 from forecaster.estimators.base import BaseForecaster
-from forecaster.estimators.defaults import baseline_season
 from forecaster.estimators.params import shared_parameters_doc
 
 __all__ = ["RecurrentForecaster"]
@@ -32,6 +31,9 @@ class RecurrentForecaster(BaseForecaster):
         The lookback used.
     window_norm_ : str or None
         The window normalisation used (``window_norm="auto"`` resolved).
+    baseline_season_ : int or None
+        The period of the window baseline used (1: naive, None: no
+        baseline), ``baseline="auto"`` resolved.
     freq_ : str
         The frequency of the training data.
     scaler_ : forecaster.data.scaling.ScalerState
@@ -71,5 +73,5 @@ class RecurrentForecaster(BaseForecaster):
             static_vocab_sizes=tuple(self.static_vocab_sizes_),
             loss=self.loss,
             quantiles=tuple(self.quantiles),
-            baseline_season=baseline_season(self.baseline, self.freq_, self.lookback_),
+            baseline_season=self.baseline_season_,
         )

@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted
 from forecaster._registry import register_estimator
 from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
-from forecaster.estimators.defaults import baseline_season
 from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.params import (
     check_h,
@@ -94,7 +93,7 @@ class Seq2SeqForecaster(BaseForecaster):
         row ``(B, H)``, scaled units.
     model_ : keras.Model
         ``networks_.train``.
-    lookback_, freq_, scaler_, ids_, history_
+    lookback_, window_norm_, baseline_season_, freq_, scaler_, ids_, history_
         As in :class:`~forecaster.RecurrentForecaster`.
 
     Examples
@@ -187,7 +186,7 @@ class Seq2SeqForecaster(BaseForecaster):
             loss=self.loss,
             quantiles=tuple(self.quantiles),
             return_sampler=self.loss not in POINT_LOSSES,
-            baseline_season=baseline_season(self.baseline, self.freq_, self.lookback_),
+            baseline_season=self.baseline_season_,
         )
 
     def _train_inputs(self, inputs: dict, targets):

@@ -96,6 +96,9 @@ def _check_series(est, state: dict, layout: Layout) -> int:
     _array(state, "last_times_", "M", (n,))
     lookback = _int(state, "lookback_", 1)
     _array(state, "last_windows_", "f", (n, lookback, layout.n_features))
+    if state["baseline_season_"] is not None:
+        if _int(state, "baseline_season_", 1) >= lookback:
+            raise _fail("baseline_season_", f"must be below lookback_ {lookback}")
     scaler = state["scaler_"]
     if not isinstance(scaler, ScalerState) or scaler.kind != est.scaler:
         raise _fail("scaler_", f"must be a ScalerState of kind {est.scaler!r}")

@@ -1,9 +1,12 @@
-"""The defaults derived from the data: season, lookback, window norm."""
+"""The defaults derived from the data: season, lookback, window norm, baseline."""
 
+import numpy as np
+import pandas as pd
 import pytest
 
-from forecaster import RecurrentForecaster
+from forecaster import RecurrentForecaster, Seq2SeqForecaster
 from forecaster.estimators.defaults import (
+    choose_baseline_season,
     resolve_lookback,
     resolve_window_norm,
     season_length,
@@ -44,9 +47,6 @@ def test_resolve_window_norm(window_norm, freq, expected):
 
 @pytest.mark.parametrize("freq,expected", [("YS", "standard")])
 def test_fit_resolves_auto_window_norm(freq, expected):
-    import numpy as np
-    import pandas as pd
-
     t = pd.date_range("1900-01-01", periods=60, freq=freq)
     y = pd.Series(np.linspace(5.0, 2.0, 60), t)
     est = RecurrentForecaster(
@@ -56,3 +56,49 @@ def test_fit_resolves_auto_window_norm(freq, expected):
     assert est.window_norm_ == expected
     layer = est.model_.get_layer("window_norm")
     assert layer.mode == expected
+
+
+def _errors(naive, seasonal):
+    def errors_of(periods):
+        assert periods[0] == 1
+        return np.array([naive, seasonal])
+
+    return errors_of
+
+
+@pytest.mark.parametrize(
+    "baseline,freq,lookback,errors,expected",
+    [
+        ("auto", "MS", 36, (0.5, 0.9), 1),  # the data favour naive
+        ("auto", "MS", 36, (0.9, 0.5), 12),
+        ("auto", "MS", 36, (0.7, 0.7), 12),  # a tie keeps the season
+        ("auto", "MS", 36, (np.nan, np.nan), 12),  # no evidence: the season
+        ("auto", "MS", 12, (0.5, 0.9), None),  # no whole season to repeat
+        ("auto", "YS", 18, (0.5, 0.9), None),  # not seasonal
+        ("seasonal_naive", "MS", 36, (0.5, 0.9), 12),  # asked for: kept
+        ("naive", "MS", 36, (0.9, 0.5), 1),
+        (None, "MS", 36, (0.5, 0.9), None),
+    ],
+)
+def test_choose_baseline_season(baseline, freq, lookback, errors, expected):
+    assert (
+        choose_baseline_season(baseline, freq, lookback, _errors(*errors)) == expected
+    )
+
+
+def _monthly(y):
+    t = pd.date_range("2000-01-01", periods=len(y), freq="MS")
+    return pd.Series(y, t)
+
+
+@pytest.mark.parametrize("family", [RecurrentForecaster, Seq2SeqForecaster])
+def test_fit_chooses_the_baseline_from_the_training_windows(family):
+    rng = np.random.default_rng(0)
+    settings = dict(horizon=6, lookback=24, hidden_units=4, max_epochs=1, verbose=0)
+    season = 10 + np.tile(np.sin(np.arange(12) / 12 * 2 * np.pi), 10)
+    walk = 10 + np.cumsum(rng.normal(size=120))
+    seasonal = family(**settings).fit(_monthly(season + 0.01 * rng.normal(size=120)))
+    trending = family(**settings).fit(_monthly(walk))
+    assert (seasonal.baseline_season_, trending.baseline_season_) == (12, 1)
+    forced = family(**settings, baseline="seasonal_naive").fit(_monthly(walk))
+    assert forced.baseline_season_ == 12

@@ -37,6 +37,8 @@ def _scaler_with(est, **change):
         ("freq_", "every tuesday", "`freq_` is not a pandas frequency"),
         ("tz_", "Etc/Nowhere", "`tz_` is not a time zone"),
         ("window_norm_", "max", "`window_norm_` must be one of"),
+        ("baseline_season_", 6, "`baseline_season_` must be below lookback_ 6"),
+        ("baseline_season_", 0, "`baseline_season_` must be an integer >= 1"),
         ("n_features_", 3, "`n_features_` must be 1 for its layout"),
         ("ids_", np.array(["a", "a"], dtype=object), "each once"),
         ("last_windows_", np.zeros((2, 5, 1)), "`last_windows_` has shape"),
