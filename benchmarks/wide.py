@@ -106,8 +106,24 @@ def fit_forecaster(model: str, train, cfg, seed: int, params: dict):
     if model == "auto":
         # The search's size goes into the row: a timeout may end it early.
         done = est.trials_[est.trials_["state"] == "COMPLETE"]
-        fc.attrs["trials"] = {"complete": len(done), "all": len(est.trials_)}
+        fc.attrs["trials"] = {
+            "complete": len(done),
+            "all": len(est.trials_),
+            "default": _window_scores(est.study_.trials[0]),  # a new study's first
+            "best": _window_scores(est.study_.best_trial),
+            "best_params": est.best_params_,
+        }
     return fc
+
+
+def _window_scores(trial) -> list[float]:
+    """A trial's score on each validation cutoff (it reports running means)."""
+    means = [trial.intermediate_values[k] for k in sorted(trial.intermediate_values)]
+    prev = [0.0, *means[:-1]]
+    return [
+        float((k + 1) * m - k * p)
+        for k, (m, p) in enumerate(zip(means, prev, strict=True))
+    ]
 
 
 def fit_statsforecast(model: str, train, cfg, seed: int, params: dict):
