@@ -4,15 +4,16 @@ Runs :class:`~forecaster.AutoForecaster`: ``--n-trials`` new trials of the
 study ``--study`` in ``--storage`` (a database URL such as
 ``sqlite:///study.db`` or ``postgresql://...``, or a journal file path on a
 shared disk), then refits the study's best configuration (found by any
-worker so far) and saves it to ``--out``. Start the same command on several
+worker so far; the defaults unless it beats them on every validation
+window) and saves it to ``--out``. Start the same command on several
 processes or hosts to search together; give each its own ``--random-state``
 (or none), or they draw the same trials. ``--param NAME=VALUE`` fixes an
 estimator parameter for every trial (``--param max_epochs=30``), which the
 default space then leaves out.
 
-stdout gets one JSON line: the study, the best trial's number, score and
-parameters, the study's trial count and this worker's. Progress (one line
-per trial) goes to stderr. Building the parser imports neither Optuna nor
+stdout gets one JSON line: the study, the refitted trial's number, score
+and parameters, the study's trial count and this worker's. Progress (one
+line per trial) goes to stderr. Building the parser imports neither Optuna nor
 an estimator (the choice lists come from :mod:`forecaster.models.spec`).
 """
 
@@ -159,13 +160,14 @@ def _options() -> Iterator[None]:
 
 
 def _summary(auto, args: argparse.Namespace) -> dict:
-    from forecaster.estimators.search import worker_id
+    from forecaster.estimators.search import chosen_trial, worker_id
 
     trials = auto.trials_
+    chosen = chosen_trial(auto.study_.get_trials(deepcopy=False), auto.selection)
     return {
         "study": auto.study_.study_name,
         "metric": auto.metric,
-        "best_trial": auto.study_.best_trial.number,
+        "best_trial": chosen.number,  # the refitted one (see ``selection``)
         "score": auto.best_score_,
         "params": auto.best_params_,
         "n_trials": len(trials),

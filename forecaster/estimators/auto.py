@@ -5,10 +5,10 @@ Each trial builds a :class:`~forecaster.RecurrentForecaster` or
 returns and scores it by rolling-origin validation over the training data
 (:func:`~forecaster.cross_validation`, one fit per window, the oldest window
 first). The score after the first window is reported to Optuna's
-``MedianPruner``, so a bad configuration stops there. The best trial's
-configuration is refitted on all the data. With the default space, a new
-study's first trial is the family's defaults, so a search returns something
-else only where its validation windows score that better.
+``MedianPruner``, so a bad configuration stops there. With the default
+space a new study's first trial is the family's defaults, and the best
+trial replaces them only if it scores better on every window
+(``selection``); the chosen configuration is refitted on all the data.
 
 The study lives in Optuna's storage from the start: ``storage=None`` keeps it
 in memory; a database URL (``sqlite:///study.db``, ``postgresql://...``,
@@ -33,12 +33,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from forecaster.estimators.params import store_params
 from forecaster.estimators.search import (
-    DEFAULT_TRIAL,
     FAMILIES,
     OWN_PARAMS,
+    WINDOW_SCORES,
     check_auto_params,
+    chosen_trial,
     data_context,
     default_search_space,
+    enqueue_the_default,
     estimator_classes,
     long_frame,
     plain_params,
@@ -128,6 +130,11 @@ class AutoForecaster(BaseEstimator):
         first window.
     metric : {"mase", "mae", "rmse", "smape"}, default "mase"
         The score, minimised: its mean over series and windows.
+    selection : {"every_window", "mean"}, default "every_window"
+        Which trial is refitted: ``"mean"`` the best score; ``"every_window"``
+        that trial only if it also beats the default trial on every window
+        (else the defaults), because the best of many noisy scores is biased
+        low. Without the default trial (a custom space) both are ``"mean"``.
     search_space : callable or None, default None
         ``trial -> dict`` of estimator parameters (with ``"family"`` when
         ``family="any"``), drawn with ``trial.suggest_*``. ``None``: the
@@ -168,9 +175,10 @@ class AutoForecaster(BaseEstimator):
     Attributes
     ----------
     best_params_ : dict
-        The best trial's searched parameters, ``"family"`` included.
+        The chosen trial's searched parameters, ``"family"`` included
+        (``{"family": ...}`` alone: the defaults).
     best_score_ : float
-        Its score.
+        Its score (``study_.best_value`` may be lower: see ``selection``).
     best_estimator_ : RecurrentForecaster or Seq2SeqForecaster
         That configuration (with ``fixed_params``) fitted on all the data.
     trials_ : pandas.DataFrame
@@ -206,6 +214,7 @@ class AutoForecaster(BaseEstimator):
         timeout: float | None = None,
         cv_windows: int = 2,
         metric: str = "mase",
+        selection: str = "every_window",
         search_space: Callable | None = None,
         fixed_params: dict | None = None,
         season_length: int | None = None,
@@ -345,15 +354,15 @@ class AutoForecaster(BaseEstimator):
         with _optuna_logging(optuna, self.verbose):
             study = self.create_study()
             if self.search_space is None:
-                _enqueue_the_default(study)
+                enqueue_the_default(study)
             study.optimize(
                 objective,
                 n_trials=self.n_trials,
                 timeout=self.timeout,
                 catch=(FloatingPointError,),  # a diverged trial, not the search
             )
-            # the study's best, which another worker may have found
-            best = _best_trial(study, optuna)
+            # the study's choice, over every worker's trials
+            best = _best_trial(study, self.selection)
             params = dict(best.user_attrs.get("params", best.params))
             params.setdefault("family", self.family)
             est = self._estimator(params, self.verbose >= 2)
@@ -383,6 +392,7 @@ class AutoForecaster(BaseEstimator):
             trial.report(float(np.mean(scores)), step=k)
             if k + 1 < self.cv_windows and trial.should_prune():
                 raise optuna.TrialPruned(f"pruned after window {k + 1}")
+        trial.set_user_attr(WINDOW_SCORES, scores)  # for selection="every_window"
         return float(np.mean(scores))
 
     def _estimator(self, params: dict, loud: bool):
@@ -428,22 +438,13 @@ class AutoForecaster(BaseEstimator):
         self.best_estimator_.export_saved_model(path)
 
 
-def _enqueue_the_default(study) -> None:
-    """Make a new study's first trial the family's defaults (a resumed one
-    has had it), so that the search keeps them unless a trial scores better."""
-    if not study.get_trials(deepcopy=False):
-        study.enqueue_trial({}, user_attrs={DEFAULT_TRIAL: True})
-
-
-def _best_trial(study, optuna):
-    """The study's best completed trial, or a ValueError saying why none."""
-    complete = study.get_trials(
-        deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)
-    )
-    if not complete:
+def _best_trial(study, selection: str):
+    """The study's chosen trial, or a ValueError saying why none."""
+    best = chosen_trial(study.get_trials(deepcopy=False), selection)
+    if best is None:
         states = pd.Series([t.state.name for t in study.trials]).value_counts()
         raise ValueError(
             f"No trial of study {study.study_name!r} completed ({states.to_dict()}):"
             " raise n_trials or timeout, or check the failed trials' logs."
         )
-    return study.best_trial
+    return best

@@ -42,9 +42,13 @@ __all__ = [
     "OWN_PARAMS",
     "SEQ2SEQ_SPACE",
     "SearchContext",
+    "SELECTIONS",
+    "WINDOW_SCORES",
     "check_auto_params",
+    "chosen_trial",
     "data_context",
     "default_search_space",
+    "enqueue_the_default",
     "estimator_classes",
     "long_frame",
     "plain_params",
@@ -83,6 +87,9 @@ LOOKBACK_MULTIPLES = (1, 2, 3)
 # default space answers with the family's defaults: the search leaves them
 # only where its validation windows score something else better.
 DEFAULT_TRIAL = "forecaster_default"
+# How the refitted trial is chosen: see chosen_trial.
+SELECTIONS = ("every_window", "mean")
+WINDOW_SCORES = "window_scores"  # a trial's user attribute: a score a window
 
 
 def estimator_classes() -> dict:
@@ -186,6 +193,7 @@ def check_auto_params(est) -> None:
         )
     check_positive_int("cv_windows", est.cv_windows)
     check_choice("metric", est.metric, METRICS)
+    check_choice("selection", est.selection, SELECTIONS)
     if est.search_space is not None and not callable(est.search_space):
         raise TypeError(
             "Received an invalid value for argument `search_space`, expected "
@@ -348,6 +356,48 @@ def window_score(est, model, frame: pd.DataFrame, k: int, static_df, season: int
         cv, history, metrics=[est.metric], season_length=season, **cols
     )
     return float(overall["yhat"].iloc[0])
+
+
+def chosen_trial(trials: list, selection: str = "every_window"):
+    """The completed trial whose configuration is refitted (None if none).
+
+    ``"mean"``: the lowest mean score. ``"every_window"``: that trial too,
+    unless the default trial (the family's defaults, enqueued first) scored
+    better than it on some validation window; the defaults are kept then.
+    The lowest of many noisy means is biased low, and a trial that beats the
+    defaults on one cutoff and loses on the other has shown no more than that
+    noise (on the wide benchmark's validation split such trials lost to the
+    defaults on the held-out horizon).
+
+    Parameters
+    ----------
+    trials : list of optuna.trial.FrozenTrial
+        The study's trials, in any state.
+    selection : {"every_window", "mean"}
+
+    Returns
+    -------
+    optuna.trial.FrozenTrial or None
+    """
+    done = [t for t in trials if t.state.name == "COMPLETE" and t.value is not None]
+    if not done:
+        return None
+    best = min(done, key=lambda t: (t.value, t.number))
+    default = next((t for t in done if t.user_attrs.get(DEFAULT_TRIAL)), None)
+    if selection == "mean" or default is None or default is best:
+        return best
+    ours = best.user_attrs.get(WINDOW_SCORES)
+    theirs = default.user_attrs.get(WINDOW_SCORES)
+    if not ours or not theirs or len(ours) != len(theirs):
+        return best  # trials of an older study: no scores by window to compare
+    return best if all(a < b for a, b in zip(ours, theirs, strict=True)) else default
+
+
+def enqueue_the_default(study) -> None:
+    """Make a new study's first trial the family's defaults (a resumed one
+    has had it), so that the search keeps them unless a trial scores better."""
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial({}, user_attrs={DEFAULT_TRIAL: True})
 
 
 def worker_id() -> str:

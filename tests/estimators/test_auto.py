@@ -24,6 +24,7 @@ from forecaster.estimators.search import (
     SEQ2SEQ_SPACE,
     SearchContext,
     default_search_space,
+    enqueue_the_default,
     plain_params,
 )
 from tests.conftest import TINY_NO_VAL, make_frame
@@ -89,6 +90,7 @@ def test_follows_scikit_learn_conventions():
         (dict(n_trials=None, timeout=None), ValueError, "would never end"),
         (dict(timeout=-1), ValueError, "argument `timeout`"),
         (dict(metric="mape"), ValueError, "argument `metric`, expected one of"),
+        (dict(selection="best"), ValueError, "argument `selection`, expected one"),
         (dict(search_space=3), TypeError, "argument `search_space`"),
         (dict(fixed_params={"horizon": 4}), ValueError, r"\['horizon'\] are Auto"),
         (dict(fixed_params={"nope": 1}), ValueError, r"parameter \['nope'\]"),
@@ -266,8 +268,35 @@ def test_the_default_space_tries_the_defaults_first(monkeypatch):
     assert est.best_params_ == {"family": "recurrent"}  # the first of equals
     assert est.best_estimator_.hidden_units == FIXED["hidden_units"]
     # a resumed study does not get a second default trial
-    assert auto_module._enqueue_the_default(est.study_) is None
+    assert enqueue_the_default(est.study_) is None
     assert len(est.study_.get_trials(states=(optuna.trial.TrialState.WAITING,))) == 0
+
+
+@pytest.mark.parametrize(
+    "later, selection, chosen",
+    [
+        ([0.4, 1.2], "every_window", 0),  # a better mean, a worse window
+        ([0.4, 1.2], "mean", 1),
+        ([0.9, 0.9], "every_window", 1),  # better on both windows
+    ],
+)
+def test_the_defaults_are_kept_unless_beaten_on_every_window(
+    monkeypatch, later, selection, chosen
+):
+    calls = []
+
+    def score(auto, model, frame, k, static_df, season):
+        calls.append(k)
+        return 1.0 if len(calls) <= 2 else later[k]  # trial 0 (the defaults): 1, 1
+
+    monkeypatch.setattr(auto_module, "window_score", score)
+    est = AutoForecaster(
+        horizon=H, n_trials=2, cv_windows=2, selection=selection,
+        fixed_params=FIXED, random_state=0, verbose=0,
+    ).fit(frame())  # fmt: skip
+    assert est.best_score_ == est.trials_["score"].iloc[chosen]
+    assert (est.best_params_ == {"family": "recurrent"}) == (chosen == 0)
+    assert est.study_.best_trial.number == 1  # Optuna's best: the lower mean
 
 
 def test_a_custom_space_gets_no_default_trial(monkeypatch):
