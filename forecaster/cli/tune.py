@@ -23,6 +23,7 @@ import argparse
 import ast
 import contextlib
 import json
+import math
 import re
 import types
 from collections.abc import Iterator
@@ -160,15 +161,17 @@ def _options() -> Iterator[None]:
 
 
 def _summary(auto, args: argparse.Namespace) -> dict:
-    from forecaster.estimators.search import chosen_trial, worker_id
+    from forecaster.estimators.search import chosen_trial
+    from forecaster.estimators.studies import worker_id
 
-    trials = auto.trials_
-    chosen = chosen_trial(auto.study_.get_trials(deepcopy=False), auto.selection)
+    trials, study = auto.trials_, auto.study_
+    chosen = None if study is None else chosen_trial(study.trials, auto.selection)
     return {
-        "study": auto.study_.study_name,
+        "study": auto.study_name if study is None else study.study_name,
         "metric": auto.metric,
-        "best_trial": chosen.number,  # the refitted one (see ``selection``)
-        "score": auto.best_score_,
+        # the refitted trial (see ``selection``); None: the defaults, unscored
+        "best_trial": None if chosen is None else chosen.number,
+        "score": None if math.isnan(auto.best_score_) else auto.best_score_,
         "params": auto.best_params_,
         "n_trials": len(trials),
         "worker_trials": int(trials["worker"].eq(worker_id()).sum()),

@@ -20,9 +20,7 @@ run trials of one study, and a later fit resume it. Optuna is an extra
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -44,70 +42,21 @@ from forecaster.estimators.search import (
     estimator_classes,
     long_frame,
     plain_params,
-    trials_frame,
     window_score,
+)
+from forecaster.estimators.studies import (
+    MISSING_OPTUNA,
+    optuna_logging,
+    optuna_module,
+    retrying,
+    trials_frame,
     worker_id,
 )
 from forecaster.models.spec import check_choice
 
 __all__ = ["MISSING_OPTUNA", "AutoForecaster"]
 
-MISSING_OPTUNA = "AutoForecaster needs Optuna: pip install 'forecaster[tune]'"
 _PRUNER_STARTUP = 4  # completed trials before the median pruner judges one
-
-
-def _optuna():
-    """Optuna, or an ImportError naming the extra that installs it."""
-    try:
-        import optuna
-    except ImportError as exc:
-        raise ImportError(MISSING_OPTUNA) from exc
-    return optuna
-
-
-@contextlib.contextmanager
-def _optuna_logging(optuna, verbose: int):
-    """Optuna's one line per trial (stderr) for ``verbose >= 1``, else quiet."""
-    before = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(
-        optuna.logging.INFO if verbose else optuna.logging.WARNING
-    )
-    try:
-        yield
-    finally:
-        optuna.logging.set_verbosity(before)
-
-
-def _retrying(open_storage: Callable, attempts: int = 4):
-    """``open_storage()``, retried: workers starting together race to create a
-    new database's tables."""
-    transient = _storage_errors()
-    for attempt in range(attempts):
-        try:
-            return open_storage()
-        except transient:  # a missing database driver (ImportError) is not
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1 * 2**attempt)
-
-
-def _storage_errors() -> tuple[type[BaseException], ...]:
-    """What opening a storage raises when another worker holds it: Optuna's
-    own storage errors, the database layer's, and the file system's."""
-    import optuna
-
-    errors: list[type[BaseException]] = [
-        optuna.exceptions.StorageInternalError,
-        OSError,
-        ValueError,
-    ]
-    try:
-        import sqlalchemy.exc
-
-        errors.append(sqlalchemy.exc.SQLAlchemyError)
-    except ImportError:  # journal storage needs no database layer
-        pass
-    return tuple(errors)
 
 
 class AutoForecaster(BaseEstimator):
@@ -178,13 +127,17 @@ class AutoForecaster(BaseEstimator):
         The chosen trial's searched parameters, ``"family"`` included
         (``{"family": ...}`` alone: the defaults).
     best_score_ : float
-        Its score (``study_.best_value`` may be lower: see ``selection``).
+        Its score (``study_.best_value`` may be lower: see ``selection``);
+        NaN when no series could hold ``cv_windows`` windows: with the
+        default space the family's defaults are then fitted unsearched, with
+        a warning (a custom space raises), ``study_`` is None and
+        ``trials_`` empty.
     best_estimator_ : RecurrentForecaster or Seq2SeqForecaster
         That configuration (with ``fixed_params``) fitted on all the data.
     trials_ : pandas.DataFrame
         Every trial of the study: ``number, state, score, duration`` (s),
         ``worker`` (``host:pid``) and ``params_<name>``.
-    study_ : optuna.Study
+    study_ : optuna.Study or None
         The study.
 
     Examples
@@ -245,7 +198,7 @@ class AutoForecaster(BaseEstimator):
             For bad parameters, a storage that cannot be opened, or a stored
             study of another metric, horizon or direction.
         """
-        optuna = _optuna()
+        optuna = optuna_module()
         check_auto_params(self)
         storage = self._storage(optuna)
         pruner = optuna.pruners.MedianPruner(n_startup_trials=_PRUNER_STARTUP)
@@ -286,7 +239,7 @@ class AutoForecaster(BaseEstimator):
     def _opened(self, open_storage: Callable):
         """``open_storage()``; its failure rephrased as the storage's."""
         try:
-            return _retrying(open_storage)
+            return retrying(open_storage)
         except Exception as exc:  # a driver's, SQLAlchemy's or the OS's error
             raise ValueError(
                 f"Received an invalid value for argument `storage`: cannot open "
@@ -340,10 +293,13 @@ class AutoForecaster(BaseEstimator):
         ValueError, TypeError
             Bad parameters or data, an unusable storage, or no trial completed.
         """
-        optuna = _optuna()
+        optuna = optuna_module()
         check_auto_params(self)
         frame = long_frame(self, df)
         context, season, scored = data_context(self, frame)
+        if context is None:  # nothing can be scored: the default trial, unrun
+            family = "seq2seq" if self.family == "seq2seq" else "recurrent"
+            return self._refit({"family": family}, np.nan, None, df, static_df)
         space = self.search_space or functools.partial(
             default_search_space, context=context
         )
@@ -351,7 +307,7 @@ class AutoForecaster(BaseEstimator):
             self._objective, space=space, frame=scored, static_df=static_df,
             season=season, optuna=optuna,
         )  # fmt: skip
-        with _optuna_logging(optuna, self.verbose):
+        with optuna_logging(optuna, self.verbose):
             study = self.create_study()
             if self.search_space is None:
                 enqueue_the_default(study)
@@ -365,10 +321,14 @@ class AutoForecaster(BaseEstimator):
             best = _best_trial(study, self.selection)
             params = dict(best.user_attrs.get("params", best.params))
             params.setdefault("family", self.family)
-            est = self._estimator(params, self.verbose >= 2)
-            self.best_estimator_ = est.fit(df, static_df=static_df)
+            return self._refit(params, best.value, study, df, static_df)
+
+    def _refit(self, params: dict, score, study, df, static_df) -> AutoForecaster:
+        """Fit ``params`` on all of ``df``; set the fitted attributes."""
+        est = self._estimator(params, self.verbose >= 2)
+        self.best_estimator_ = est.fit(df, static_df=static_df)
         self.best_params_ = params
-        self.best_score_ = float(best.value)
+        self.best_score_ = float(score)
         self.study_ = study
         self.trials_ = trials_frame(study)
         return self

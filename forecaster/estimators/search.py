@@ -2,20 +2,18 @@
 
 The default search space, the checks of the search's parameters, the data
 facts the space needs (season, the longest usable lookback), one validation
-window's score and the trials table. Nothing here imports Optuna: a space
-only calls ``trial.suggest_*``.
+window's score and the choice of the trial refitted. Nothing here imports
+Optuna: a space only calls ``trial.suggest_*``.
 """
 
 from __future__ import annotations
 
 import json
 import numbers
-import os
-import socket
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from forecaster.data.frames import as_pandas
@@ -52,9 +50,7 @@ __all__ = [
     "estimator_classes",
     "long_frame",
     "plain_params",
-    "trials_frame",
     "window_score",
-    "worker_id",
 ]
 
 FAMILIES = SEARCH_FAMILIES
@@ -144,7 +140,8 @@ def default_search_space(trial, context: SearchContext) -> dict:
     >>> p = default_search_space(optuna.trial.FixedTrial(
     ...     {"cell": "gru", "hidden_units": 32, "num_layers": 1, "dropout": 0.0,
     ...      "loss": "mae", "learning_rate": 1e-3, "batch_size": 64,
-    ...      "window_norm": "auto", "lookback_multiple": 3}), ctx)
+    ...      "window_norm": "auto", "baseline": "auto", "ensemble_size": 1,
+    ...      "lookback_multiple": 3}), ctx)
     >>> p["lookback"], p["cell"]
     (30, 'gru')
     """
@@ -288,18 +285,23 @@ def long_frame(est, df) -> pd.DataFrame:
     return frame
 
 
-def data_context(est, frame: pd.DataFrame) -> tuple[SearchContext, int, pd.DataFrame]:
+def data_context(
+    est, frame: pd.DataFrame
+) -> tuple[SearchContext | None, int, pd.DataFrame]:
     """The default space's context, the season (MASE's period) and the rows
     the trials are scored on.
 
     A series too short to hold ``cv_windows`` validation windows is left out
     of the scoring (the refit still trains on it): a panel's short series
-    do not veto the search, they just cannot vote.
+    do not veto the search, they just cannot vote. When no series can be
+    scored the context is None: with the default space AutoForecaster then
+    fits the family's defaults (its first trial), with a warning.
 
     Raises
     ------
     ValueError
-        If no series can hold ``cv_windows`` windows.
+        If no series can hold ``cv_windows`` windows and ``est.search_space``
+        is a custom space (it has no defaults to fall back on).
     """
     fixed = est.fixed_params or {}
     season = est.season_length
@@ -309,18 +311,33 @@ def data_context(est, frame: pd.DataFrame) -> tuple[SearchContext, int, pd.DataF
     need = (est.cv_windows + 1) * est.horizon
     long_enough = sizes[sizes > need]
     if long_enough.empty:
-        raise ValueError(
-            f"Series {sizes.idxmax()!r}, the longest, has {sizes.max()} points, "
-            f"too few for cv_windows={est.cv_windows} validation windows of "
-            f"horizon {est.horizon}: a series needs more than (cv_windows + 1) "
-            f"* horizon = {need} to be scored. Reduce cv_windows."
-        )
+        _too_short(est, sizes, need)
+        return None, int(season), frame.iloc[:0]
     if len(long_enough) < len(sizes):
         frame = frame[frame[est.id_col].isin(long_enough.index)]
     base = max(season, est.horizon)
     max_lookback = int(long_enough.min() - need)
     context = SearchContext(est.family, base, max_lookback, dict(fixed))
     return context, int(season), frame
+
+
+def _too_short(est, sizes: pd.Series, need: int) -> None:
+    """Warn (the default space: its defaults are fitted) or raise (a custom
+    space) that no series can be scored on ``cv_windows`` windows."""
+    what = (
+        f"Series {sizes.idxmax()!r}, the longest, has {sizes.max()} points, "
+        f"too few for cv_windows={est.cv_windows} validation windows of "
+        f"horizon {est.horizon}: a series needs more than (cv_windows + 1) "
+        f"* horizon = {need} to be scored"
+    )
+    if est.search_space is not None:
+        raise ValueError(f"{what}. Reduce cv_windows.")
+    warnings.warn(
+        f"{what}, so no trial can be scored and the family's defaults are "
+        "fitted (best_params_ holds only 'family'). Reduce cv_windows to search.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _season_of(est, frame: pd.DataFrame, fixed: dict) -> int:
@@ -398,41 +415,3 @@ def enqueue_the_default(study) -> None:
     has had it), so that the search keeps them unless a trial scores better."""
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial({}, user_attrs={DEFAULT_TRIAL: True})
-
-
-def worker_id() -> str:
-    """``host:pid``: which process ran a trial (recorded on every trial)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def trials_frame(study) -> pd.DataFrame:
-    """Every trial of ``study``: number, state, score, duration, worker, params.
-
-    ``duration`` is in seconds; ``worker`` is ``host:pid`` of the process that
-    ran the trial; ``params_<name>`` are the parameters its estimator was
-    built with (``params_family`` its family).
-
-    Examples
-    --------
-    >>> import optuna
-    >>> study = optuna.create_study()
-    >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
-    >>> trials_frame(study).columns.tolist()
-    ['number', 'state', 'score', 'duration', 'worker', 'params_x']
-    """
-    rows = []
-    for t in study.get_trials(deepcopy=False):
-        params = t.user_attrs.get("params", t.params)
-        seconds = np.nan if t.duration is None else t.duration.total_seconds()
-        rows.append(
-            {
-                "number": t.number,
-                "state": t.state.name,
-                "score": np.nan if t.value is None else float(t.value),
-                "duration": seconds,
-                "worker": t.user_attrs.get("worker"),
-                **{f"params_{k}": v for k, v in params.items()},
-            }
-        )
-    columns = ["number", "state", "score", "duration", "worker"]
-    return pd.DataFrame(rows) if rows else pd.DataFrame(columns=columns)

@@ -52,7 +52,6 @@ def test_param_parses_literals_and_names():
         (["--storage", "sqlite:///{tmp}/s.db"], ["--storage needs --study NAME"]),
         (["--param", "nope=1"], ["no estimator has a parameter ['nope']", "--param"]),
         (["--n-trials", "0"], ["argument `n_trials`", "(option --n-trials)"]),
-        (["--cv-windows", "20"], ["too few for cv_windows=20"]),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, data, args, fragments):
@@ -60,6 +59,18 @@ def test_bad_input_exits_2_with_one_line(capsys, data, args, fragments):
     out = call(capsys, "tune", "--data", data, *TINY, *args)
     assert_usage_error(out, *fragments)
     assert out.stdout == ""
+
+
+@pytest.mark.filterwarnings("default::UserWarning")  # shown, as outside pytest
+def test_data_too_short_to_score_fits_the_defaults(capsys, data, tmp_path):
+    out = call(capsys, "tune", "--data", data, *TINY, "--cv-windows", "20",
+               "--out", tmp_path / "m")  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert "warning: Series 'a', the longest, has 40 points" in out.stderr
+    summary = json.loads(out.stdout.strip().splitlines()[-1])
+    assert summary["best_trial"] is None and summary["score"] is None
+    assert summary["params"] == {"family": "recurrent"} and summary["n_trials"] == 0
+    assert forecaster.load(tmp_path / "m").predict().shape == (2 * 3, 3)
 
 
 def test_argparse_errors_exit_2(capsys, data):

@@ -320,3 +320,20 @@ def test_series_too_short_to_score_are_left_out_of_the_scoring(monkeypatch):
     assert set(est.predict()["unique_id"]) == {"a", "b", "short"}
     with pytest.raises(ValueError, match="'a', the longest, has 40 points"):
         tiny(n_trials=1, cv_windows=20).fit(frame(40))
+
+
+def test_data_too_short_to_score_fits_the_defaults_with_a_warning(monkeypatch):
+    def never(*a):
+        raise AssertionError("no trial can be scored")
+
+    monkeypatch.setattr(auto_module, "window_score", never)
+    est = tiny(search_space=None, cv_windows=20)  # 40 <= (20 + 1) * 3 points
+    with pytest.warns(UserWarning, match="40 points, too few for cv_windows=20"):
+        est.fit(frame(40))
+    assert est.best_params_ == {"family": "recurrent"} and np.isnan(est.best_score_)
+    assert est.study_ is None and est.trials_.empty
+    assert est.best_estimator_.hidden_units == FIXED["hidden_units"]
+    assert len(est.predict()) == 2 * H
+    seq = tiny(search_space=None, cv_windows=20, family="seq2seq")
+    with pytest.warns(UserWarning, match="the family's defaults are fitted"):
+        assert seq.fit(frame(40)).best_params_ == {"family": "seq2seq"}

@@ -7,15 +7,13 @@ from forecaster.estimators.search import (
     WINDOW_SCORES,
     chosen_trial,
     plain_params,
-    worker_id,
 )
 
 
-def test_plain_params_and_worker():
+def test_plain_params():
     assert plain_params({"quantiles": [0.1, 0.9]}, "x") == {"quantiles": (0.1, 0.9)}
     with pytest.raises(TypeError, match="argument `x`"):
         plain_params([1], "x")
-    assert ":" in worker_id()
 
 
 def _trial(number, windows, default=False, state="COMPLETE", value=1.0):
