@@ -104,16 +104,42 @@ def fit_forecaster(model: str, train, cfg, seed: int, params: dict):
     est.fit(train)
     fc = est.predict()
     if model == "auto":
-        # The search's size goes into the row: a timeout may end it early.
-        done = est.trials_[est.trials_["state"] == "COMPLETE"]
-        fc.attrs["trials"] = {
-            "complete": len(done),
-            "all": len(est.trials_),
-            "default": _window_scores(est.study_.trials[0]),  # a new study's first
-            "best": _window_scores(est.study_.best_trial),
-            "best_params": est.best_params_,
-        }
+        fc.attrs["trials"] = _search_facts(est)
+        if est.study_ is not None:
+            fc.attrs["mean_rule"] = _mean_rule_forecast(est, train)
     return fc
+
+
+def _search_facts(est) -> dict:
+    """The search's size (a timeout may end it early) and its two candidates'
+    scores per validation cutoff: the default trial and the best mean."""
+    done = est.trials_[est.trials_["state"] == "COMPLETE"] if len(est.trials_) else []
+    facts = {"complete": len(done), "all": len(est.trials_)}
+    if est.study_ is None:  # too short to score: the defaults, unsearched
+        return {**facts, "unscored": True}
+    return {
+        **facts,
+        "default": _window_scores(est.study_.trials[0]),  # a new study's first
+        "best": _window_scores(est.study_.best_trial),
+        "best_params": est.best_params_,
+    }
+
+
+def _mean_rule_forecast(est, train) -> dict:
+    """What ``selection="mean"`` would have refitted, for the record: its
+    forecast (None where it is the trial refitted) and its refit seconds,
+    which the row's time leaves out."""
+    from forecaster.estimators.search import chosen_trial
+
+    t0 = time.perf_counter()
+    trials = est.study_.trials
+    mean_best = chosen_trial(trials, "mean")
+    if mean_best.number == chosen_trial(trials, est.selection).number:
+        return {"forecast": None, "seconds": 0.0}
+    params = dict(mean_best.user_attrs["params"])
+    other = est._estimator(params, False).fit(train)  # the search's own builder
+    forecast = other.predict().to_dict("list")  # attrs hold plain data only
+    return {"forecast": forecast, "seconds": time.perf_counter() - t0}
 
 
 def _window_scores(trial) -> list[float]:
@@ -182,7 +208,16 @@ def run(name: str, model: str, args, params: dict, seed: int) -> dict:
         with time_cap(cap), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = contender(model)(model, train, cfg, seed, params)
+        other = fc.attrs.pop("mean_rule", None)
         score = mean_mase(train, test, fc, season)
+        if other is not None:  # auto: the alternative rule's test score
+            t0 += other["seconds"]
+            alt = other["forecast"]
+            fc.attrs["trials"]["mean_rule_mase"] = (
+                score
+                if alt is None
+                else mean_mase(train, test, pd.DataFrame(alt), season)
+            )
     except TimeCap:
         score = float("nan")
     except ValueError as err:  # a contender that refuses the data set
