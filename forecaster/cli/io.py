@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from forecaster.cli import signals
 from forecaster.cli.errors import CLIError, Source, blamed, one_paragraph
 
 __all__ = ["read_data", "read_optional", "check_format", "write_frame",
@@ -124,6 +125,7 @@ def _replacing(path: str):
     tmp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(4)}{target.suffix}")
     try:
         yield tmp
+        signals.check()  # a stop whose interrupt was dropped commits nothing
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)

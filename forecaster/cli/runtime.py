@@ -14,6 +14,8 @@ import os
 import sys
 from collections.abc import Iterator
 
+from forecaster.cli import signals
+
 __all__ = ["say", "progress_to_stderr", "load_tensorflow"]
 
 
@@ -23,11 +25,26 @@ def say(args: argparse.Namespace, message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
 
+class _Progress:
+    """``stream`` (stderr) for progress lines, each write a boundary where a
+    signal whose interrupt was dropped stops the run (:func:`signals.check`)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        signals.check()
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)  # flush, isatty, encoding, ...
+
+
 @contextlib.contextmanager
 def progress_to_stderr() -> Iterator[None]:
     """Keras' and cross_validation's progress lines go to stderr."""
     sys.stdout.flush()
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(_Progress(sys.stderr)):
         yield
 
 

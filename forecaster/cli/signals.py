@@ -7,6 +7,12 @@ through) wherever the run is; every ``finally`` on the way out cleans up
 :func:`forecaster.cli.main` then prints ``interrupted`` and returns
 ``128 + signal`` (130, 143), whatever the interrupt turned into on its way
 out (TensorFlow may raise its own error from a context it interrupted).
+
+An interrupt can also vanish: the handler runs in whatever Python frame is
+current, and C code that calls Python and clears the error it gets back
+(a dict lookup's ``__eq__``, a callback from a native library) drops it.
+:func:`check`, called where the work reaches a boundary (each progress
+line, before each output is committed), raises it again there.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ import sys
 import threading
 from collections.abc import Iterator
 
-__all__ = ["Interrupted", "Stop", "stop_on_signals"]
+__all__ = ["Interrupted", "Stop", "check", "stop_on_signals"]
 
 _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_ACTIVE: list[Stop] = []  # the innermost stop_on_signals block's Stop last
 
 
 class Interrupted(KeyboardInterrupt):
@@ -67,9 +74,23 @@ def stop_on_signals() -> Iterator[Stop]:
     previous = {s: signal.signal(s, stop.on_signal) for s in _SIGNALS}
     hook = sys.unraisablehook
     sys.unraisablehook = lambda u: stop.on_unraisable(u, hook)
+    _ACTIVE.append(stop)
     try:
         yield stop
     finally:
+        _ACTIVE.remove(stop)
         sys.unraisablehook = hook
         for s, handler in previous.items():
             signal.signal(s, handler)
+
+
+def check() -> None:
+    """Raise :class:`Interrupted` if a signal arrived and the work goes on
+    regardless: its interrupt was dropped on the way.
+
+    Outside a :func:`stop_on_signals` block, before any signal, and while an
+    exception is being handled (the cleanup of a stop that did propagate),
+    it does nothing.
+    """
+    if _ACTIVE and _ACTIVE[-1].signum is not None and sys.exc_info()[1] is None:
+        raise Interrupted(_ACTIVE[-1].signum)

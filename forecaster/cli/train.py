@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from forecaster.cli import flags
+from forecaster.cli import flags, signals
 from forecaster.cli.errors import blamed
 from forecaster.cli.estimator import model_flags, model_label, read_inputs
 from forecaster.cli.io import check_target_dir
@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     load_tensorflow(args)
     with blamed(sources), progress_to_stderr():
         est.fit(df, static_df=static)
+    signals.check()  # a stop whose interrupt was dropped saves nothing
     est.save(args.out)
     if not args.quiet:
         hist = est.history_

@@ -28,7 +28,7 @@ import re
 import types
 from collections.abc import Iterator
 
-from forecaster.cli import flags
+from forecaster.cli import flags, signals
 from forecaster.cli.errors import CLIError, blamed
 from forecaster.cli.io import check_target_dir, precheck, read_data, read_optional
 from forecaster.cli.runtime import load_tensorflow, progress_to_stderr, say
@@ -135,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
     with blamed(sources), progress_to_stderr():
         auto.fit(df, static_df=static)
     if args.out:
+        signals.check()  # a stop whose interrupt was dropped saves nothing
         auto.save(args.out)
     print(json.dumps(_summary(auto, args), default=str))
     return 0
