@@ -65,17 +65,31 @@ def repeat_errors(
     >>> repeat_errors(walk, ind, np.array([40]), 8, 4, (1, 4)).round(2).tolist()
     [1.36, 2.0]
     """
+    errors = [
+        _series_errors(
+            np.asarray(target[start : start + length], dtype=np.float64),
+            lookback,
+            horizon,
+            periods,
+            max_origins,
+        )
+        for start, length in zip(indptr[:-1], train_len, strict=True)
+    ]
+    errors = [e for e in errors if e is not None]
+    return np.mean(errors, axis=0) if errors else np.full(len(periods), np.nan)
+
+
+def _series_errors(y, lookback, horizon, periods, max_origins):
+    """One series' scaled repeat errors, one per period; None when it has no
+    training window or is constant (no scale)."""
     window = lookback + horizon
-    totals, scored = np.zeros(len(periods)), 0
-    for start, length in zip(indptr[:-1], train_len, strict=True):
-        y = np.asarray(target[start : start + length], dtype=np.float64)
-        scale = np.mean(np.abs(np.diff(y))) if len(y) >= window else 0.0
-        if not np.isfinite(scale) or scale == 0:  # no window, or constant
-            continue
-        windows = sliding_window_view(y, window)[-max_origins:]
-        past, future = windows[:, :lookback], windows[:, lookback:]
-        for i, p in enumerate(periods):
-            repeated = np.tile(past[:, lookback - p :], (1, -(-horizon // p)))
-            totals[i] += np.mean(np.abs(future - repeated[:, :horizon])) / scale
-        scored += 1
-    return totals / scored if scored else np.full(len(periods), np.nan)
+    scale = np.mean(np.abs(np.diff(y))) if len(y) >= window else 0.0
+    if not np.isfinite(scale) or scale == 0:
+        return None
+    windows = sliding_window_view(y, window)[-max_origins:]
+    past, future = windows[:, :lookback], windows[:, lookback:]
+    errors = np.empty(len(periods))
+    for i, p in enumerate(periods):
+        repeated = np.tile(past[:, lookback - p :], (1, -(-horizon // p)))
+        errors[i] = np.mean(np.abs(future - repeated[:, :horizon])) / scale
+    return errors
