@@ -65,16 +65,9 @@ def repeat_errors(
     >>> repeat_errors(walk, ind, np.array([40]), 8, 4, (1, 4)).round(2).tolist()
     [1.36, 2.0]
     """
-    errors = [
-        _series_errors(
-            np.asarray(target[start : start + length], dtype=np.float64),
-            lookback,
-            horizon,
-            periods,
-            max_origins,
-        )
-        for start, length in zip(indptr[:-1], train_len, strict=True)
-    ]
+    args = (lookback, horizon, periods, max_origins)
+    spans = zip(indptr[:-1], train_len, strict=True)
+    errors = [_series_errors(target[s : s + n], *args) for s, n in spans]
     errors = [e for e in errors if e is not None]
     return np.mean(errors, axis=0) if errors else np.full(len(periods), np.nan)
 
@@ -82,7 +75,7 @@ def repeat_errors(
 def _series_errors(y, lookback, horizon, periods, max_origins):
     """One series' scaled repeat errors, one per period; None when it has no
     training window or is constant (no scale)."""
-    window = lookback + horizon
+    y, window = np.asarray(y, dtype=np.float64), lookback + horizon
     scale = np.mean(np.abs(np.diff(y))) if len(y) >= window else 0.0
     if not np.isfinite(scale) or scale == 0:
         return None
