@@ -15,9 +15,10 @@ configuration the table shows
   of the training step's time. Well below 100 %: the model is the
   bottleneck, and prefetch hides the pipeline.
 
-Prediction latency goes through the estimator: ``predict(df)`` wall time for
-1, 100 and 10,000 series (after a warm-up call with the same number of
-series), next to the bare network's ``predict_on_batch`` on the same windows.
+Prediction latency goes through the estimator (``benchmarks/latency.py``):
+``predict(df)`` wall time for 1, 100 and 10,000 series (after a warm-up call
+with the same number of series), next to the bare network's
+``predict_on_batch`` on the same windows.
 
     python benchmarks/throughput.py            # a subset grid (~15 min here)
     python benchmarks/throughput.py --quick    # < 2 min
@@ -44,7 +45,6 @@ import json
 import math
 import os
 import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -54,9 +54,11 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from latency import FAMILIES, latency, latency_only, synthetic_panel  # noqa: E402
 
 CELLS = ("lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm")
-FAMILIES = ("many_to_one", "seq2seq")
 HIDDEN = (32, 128, 256)
 LOOKBACK = (24, 168, 512)
 BATCH = (32, 256, 1024)
@@ -109,17 +111,6 @@ def grid(mode: str) -> list[dict]:
 
 
 # -- data -------------------------------------------------------------------------
-def synthetic_panel(n_series: int, length: int, seed: int = 0):
-    """Standardised random-walk-plus-season series, float32 ``(N, 1)``."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(length)
-    walk = np.cumsum(rng.normal(size=(n_series, length)), axis=1)
-    y = walk + 3 * np.sin(2 * np.pi * t / 24)[None, :]
-    y = (y - y.mean(axis=1, keepdims=True)) / y.std(axis=1, keepdims=True)
-    indptr = np.arange(n_series + 1, dtype=np.int64) * length
-    return y.reshape(-1, 1).astype(np.float32), indptr
-
-
 def tf_batches(values, starts, lookback, batch, family, seed=0):
     """The pipeline ``fit`` uses, repeated (an epoch variable as in fit)."""
     import tensorflow as tf
@@ -228,90 +219,6 @@ def train_speed(cfg: dict, pipeline: str, min_time: float) -> dict:
     return row
 
 
-# -- prediction latency -------------------------------------------------------------
-def latency(sizes: list[int], families: list[str], lookback: int = 48) -> list[dict]:
-    """predict(df) of a fitted estimator for n series, and the bare network."""
-    import pandas as pd
-
-    import forecaster
-
-    horizon = 24
-    values, _ = synthetic_panel(20, 600)
-    t = pd.date_range("2020-01-01", periods=600, freq="h")
-    train = pd.DataFrame(
-        {
-            "unique_id": np.repeat([f"s{i}" for i in range(20)], 600),
-            "ds": np.tile(t.values, 20),
-            "y": values[:, 0].astype("float64") + 10,
-        }
-    )
-    rows = []
-    for family in families:
-        cls = {
-            "many_to_one": forecaster.RecurrentForecaster,
-            "seq2seq": forecaster.Seq2SeqForecaster,
-        }[family]
-        est = cls(
-            horizon=horizon,
-            lookback=lookback,
-            hidden_units=64,
-            max_epochs=1,
-            batch_size=256,
-            verbose=0,
-            random_state=0,
-        ).fit(train)
-        for n in sizes:
-            hist, _ = synthetic_panel(n, lookback + 24, seed=1)
-            tn = pd.date_range("2021-01-01", periods=lookback + 24, freq="h")
-            frame = pd.DataFrame(
-                {
-                    "unique_id": np.repeat(
-                        np.array([f"n{i}" for i in range(n)], dtype=object),
-                        lookback + 24,
-                    ),
-                    "ds": np.tile(tn.values, n),
-                    "y": hist[:, 0].astype("float64") + 10,
-                }
-            )
-            est.predict(frame)  # warm-up: traces predict_on_batch for this size
-            predict_s = _median_time(est.predict, frame)
-            windows = hist.reshape(n, -1, 1)[:, -lookback:, :]
-            net = est.networks_.predict
-            _network(net, windows)
-            network_s = _median_time(_network, net, windows)
-            rows.append(
-                {
-                    "family": family,
-                    "series": n,
-                    "lookback": lookback,
-                    "horizon": horizon,
-                    "predict_s": predict_s,
-                    "network_s": network_s,
-                }
-            )
-            print(
-                f"  predict {family:<12}{n:>7} series  {rows[-1]['predict_s']:.4f} s "
-                f"(network {rows[-1]['network_s']:.4f} s)",
-                flush=True,
-            )
-    return rows
-
-
-def _median_time(fn, *args, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
-def _network(net, windows, chunk: int = 8192) -> None:
-    """The bare network over every window, in the chunks predict uses."""
-    for i in range(0, len(windows), chunk):
-        net.predict_on_batch({"history": windows[i : i + chunk]})
-
-
 # -- main -----------------------------------------------------------------------------
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -399,20 +306,6 @@ def main(argv=None) -> int:
         + "\n"
     )
     print(f"wrote {out}")
-    return 0
-
-
-def latency_only(out: str | None) -> int:
-    """Replace the ``latency`` rows of the JSON, keeping the training rows."""
-    path = Path(out or Path(__file__).parent / "results" / "throughput.json")
-    lat = latency([1, 100, 10_000], list(FAMILIES))
-    payload = json.loads(path.read_text()) if path.is_file() else {"meta": {}}
-    payload["latency"] = lat
-    payload["meta"]["latency_note"] = (
-        f"latency re-measured {time.strftime('%Y-%m-%d')} with --latency-only"
-    )
-    path.write_text(json.dumps(payload, indent=2, default=float) + "\n")
-    print(f"wrote {path}")
     return 0
 
 

@@ -17,7 +17,8 @@ horizon given, or with ``--set``), ``seq2seq`` (``Seq2SeqForecaster``),
 ``auto`` (``AutoForecaster``, ``--trials``), statsforecast's
 ``SeasonalNaive``, ``AutoETS`` and ``AutoARIMA`` (capped at ``--arima-cap``
 seconds per set, then reported as missing) and NeuralForecast's ``NF.LSTM``
-at its defaults (``h``, ``input_size`` = the protocol lookback, CPU). The
+at its defaults (``h``, ``input_size`` = the protocol lookback, CPU;
+``--nf-cap`` seconds per set, if given, then missing too). The
 peers need the benchmark venv of ``benchmarks/peers.py``. AutoETS's MASE is
 taken from ``--reference`` when it is not run. Writes JSON rows to
 ``--out`` (merged by data/model/tag with ``--append``).
@@ -202,7 +203,7 @@ def run(name: str, model: str, args, params: dict, seed: int) -> dict:
     h, season = spec["horizon"], spec["season_length"]
     train, test = holdout(df, h)
     cfg = {**spec, "season": season, "trials": args.trials}
-    cap = args.arima_cap if model == "AutoARIMA" else None
+    cap = {"AutoARIMA": args.arima_cap, "NF.LSTM": args.nf_cap}.get(model)
     t0, fc, refused = time.perf_counter(), None, None
     try:
         with time_cap(cap), warnings.catch_warnings():
@@ -365,6 +366,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--trials", type=int, default=20, help="AutoForecaster trials")
     ap.add_argument("--arima-cap", type=int, default=120, help="seconds per set")
+    ap.add_argument("--nf-cap", type=int, default=None, help="NF.LSTM's, per set")
     ap.add_argument("--reference", default=str(RESULTS / "wide.json"))
     ap.add_argument("--out", default=str(RESULTS / "wide.json"))
     ap.add_argument("--append", action="store_true")
