@@ -1,6 +1,7 @@
 """Shared fixtures: quiet TensorFlow, small synthetic series with known answers,
 the tiny estimator settings the test files start from."""
 
+import json
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -80,6 +81,21 @@ def with_covariates(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         {"unique_id": ["a", "b"], "store": ["n", "s"], "area": [1.0, 3.0]}
     )
     return df, static
+
+
+def edit_config(path, edit, manifest=True):
+    """Edit a saved artifact's config.json; by default as a consistent editor
+    would, the manifest's hash too (so the load checks the edit, not the hash)."""
+    from forecaster.persistence import _sha256
+
+    config = json.loads((path / "config.json").read_text())
+    edit(config)
+    (path / "config.json").write_text(json.dumps(config))
+    if manifest:
+        sha = _sha256(path / "config.json")
+        (path / "manifest.json").write_text(
+            json.dumps({"sha256": {"config.json": sha}})
+        )
 
 
 @pytest.fixture
