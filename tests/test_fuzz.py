@@ -29,6 +29,18 @@ PACKAGE = Path(forecaster.__file__).resolve().parent
 TINY = dict(TINY_NO_VAL, horizon=2, lookback=4)
 
 
+def _fuzzing(n_examples: int):
+    """Hypothesis settings of every fuzz run: reproducible, no example database,
+    no deadline (a first TensorFlow call is slow), every health check off."""
+    return settings(
+        max_examples=n_examples,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 @pytest.fixture(scope="module")
 def fitted():
     """A tiny hourly model: the target of the fuzzed predict calls."""
@@ -158,13 +170,7 @@ def _fuzz(n_examples: int, n_train: int, fitted, monkeypatch) -> collections.Cou
     stats = collections.Counter()
     passing = []
 
-    @settings(
-        max_examples=n_examples,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @_fuzzing(n_examples)
     @given(case=cases())
     def run(case):
         data, params = case
@@ -230,13 +236,7 @@ def _tz_fuzz(n_examples: int) -> collections.Counter:
     error (a calendar series at an hour some day lacks is not regular)."""
     stats = collections.Counter()
 
-    @settings(
-        max_examples=n_examples,
-        derandomize=True,
-        deadline=None,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @_fuzzing(n_examples)
     @given(case=tz_cases())
     def run(case):
         df, freq, future = case
