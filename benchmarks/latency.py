@@ -44,29 +44,37 @@ def synthetic_panel(n_series: int, length: int, seed: int = 0):
     return y.reshape(-1, 1).astype(np.float32), indptr
 
 
-def latency(sizes: list[int], families: list[str], lookback: int = 48) -> list[dict]:
-    """predict(df) of a fitted estimator for n series, and the bare network."""
+def hourly_frame(n_series: int, length: int, seed: int, start: str, prefix: str):
+    """``synthetic_panel`` as a long hourly frame (``y`` shifted to 10), and
+    its float32 values."""
     import pandas as pd
 
-    import forecaster
-
-    horizon = 24
-    values, _ = synthetic_panel(20, 600)
-    t = pd.date_range("2020-01-01", periods=600, freq="h")
-    train = pd.DataFrame(
+    values, _ = synthetic_panel(n_series, length, seed=seed)
+    ids = np.array([f"{prefix}{i}" for i in range(n_series)], dtype=object)
+    times = pd.date_range(start, periods=length, freq="h")
+    frame = pd.DataFrame(
         {
-            "unique_id": np.repeat([f"s{i}" for i in range(20)], 600),
-            "ds": np.tile(t.values, 20),
+            "unique_id": np.repeat(ids, length),
+            "ds": np.tile(times.values, n_series),
             "y": values[:, 0].astype("float64") + 10,
         }
     )
+    return frame, values
+
+
+def latency(sizes: list[int], families: list[str], lookback: int = 48) -> list[dict]:
+    """predict(df) of a fitted estimator for n series, and the bare network."""
+    import forecaster
+
+    horizon = 24
+    train, _ = hourly_frame(20, 600, seed=0, start="2020-01-01", prefix="s")
+    classes = {
+        "many_to_one": forecaster.RecurrentForecaster,
+        "seq2seq": forecaster.Seq2SeqForecaster,
+    }
     rows = []
     for family in families:
-        cls = {
-            "many_to_one": forecaster.RecurrentForecaster,
-            "seq2seq": forecaster.Seq2SeqForecaster,
-        }[family]
-        est = cls(
+        est = classes[family](
             horizon=horizon,
             lookback=lookback,
             hidden_units=64,
@@ -76,17 +84,8 @@ def latency(sizes: list[int], families: list[str], lookback: int = 48) -> list[d
             random_state=0,
         ).fit(train)
         for n in sizes:
-            hist, _ = synthetic_panel(n, lookback + 24, seed=1)
-            tn = pd.date_range("2021-01-01", periods=lookback + 24, freq="h")
-            frame = pd.DataFrame(
-                {
-                    "unique_id": np.repeat(
-                        np.array([f"n{i}" for i in range(n)], dtype=object),
-                        lookback + 24,
-                    ),
-                    "ds": np.tile(tn.values, n),
-                    "y": hist[:, 0].astype("float64") + 10,
-                }
+            frame, hist = hourly_frame(
+                n, lookback + horizon, seed=1, start="2021-01-01", prefix="n"
             )
             est.predict(frame)  # warm-up: traces predict_on_batch for this size
             predict_s = _median_time(est.predict, frame)
@@ -105,8 +104,8 @@ def latency(sizes: list[int], families: list[str], lookback: int = 48) -> list[d
                 }
             )
             print(
-                f"  predict {family:<12}{n:>7} series  {rows[-1]['predict_s']:.4f} s "
-                f"(network {rows[-1]['network_s']:.4f} s)",
+                f"  predict {family:<12}{n:>7} series  {predict_s:.4f} s "
+                f"(network {network_s:.4f} s)",
                 flush=True,
             )
     return rows
