@@ -118,7 +118,8 @@ def parse_value(v: str):
     return {"None": None, "True": True, "False": False}.get(v, v)
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: data sets, family, overrides, seeds, variants, output."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--data",
@@ -143,6 +144,19 @@ def main(argv=None) -> int:
         action="store_true",
         help="merge into --out, replacing rows of the same data/setting/seed",
     )
+    return ap
+
+
+def _args(argv) -> tuple[argparse.Namespace, dict, dict, list]:
+    """Parse and check the command line.
+
+    Returns
+    -------
+    args, settings, params, names
+        The parsed options; the settings to run (name -> extra params); the
+        ``--set`` overrides; the data sets.
+    """
+    ap = _parser()
     args = ap.parse_args(argv)
     if args.variants is not None and args.family != "seq2seq":
         ap.error("--variants needs --family seq2seq")
@@ -152,19 +166,37 @@ def main(argv=None) -> int:
         if unknown:
             ap.error(f"unknown variants {sorted(unknown)}; known: {list(VARIANTS)}")
         settings = {k: VARIANTS[k] for k in (args.variants or VARIANTS)}
-
-    import forecaster
-
     params = dict(kv.split("=", 1) for kv in args.set)
     params = {k: parse_value(v) for k, v in params.items()}
-    cls = forecaster.RecurrentForecaster
-    if args.family == "seq2seq":
-        cls = forecaster.Seq2SeqForecaster
-
-    rows = []
     names = args.data or (sorted(HORIZON) if args.wide else list(ORIGINAL))
     if unknown := sorted(set(names) - set(HORIZON)):
         ap.error(f"unknown data sets {unknown}; choose from {sorted(HORIZON)}")
+    return args, settings, params, names
+
+
+def _estimator_class(family: str):
+    """The forecaster class of ``family`` (imported late: it loads TensorFlow)."""
+    import forecaster
+
+    if family == "seq2seq":
+        return forecaster.Seq2SeqForecaster
+    return forecaster.RecurrentForecaster
+
+
+def _print_row(r: dict, setting: str, seed: int) -> None:
+    print(
+        f"{r['data']:<15} seed {seed} {r['family']:<20} {setting:<26} "
+        f"MASE {r['mase']:.3f}  "
+        f"seasonal naive {r['mase_seasonal_naive']:.3f}  "
+        f"theta {r['mase_theta']:.3f}  "
+        f"({r['epochs']} epochs, {r['fit_s']:.1f} s)",
+        flush=True,
+    )
+
+
+def _run_all(cls, names: list, settings: dict, params: dict, seeds: int) -> list:
+    """Score every data set x setting x seed, printing each row as it lands."""
+    rows = []
     for name in names:
         for setting, extra in settings.items():
             kw = {**params, **extra}
@@ -172,29 +204,28 @@ def main(argv=None) -> int:
             def make_model(horizon, seed, kw=kw):
                 return cls(horizon=horizon, random_state=seed, verbose=0, **kw)
 
-            for seed in range(args.seeds):
+            for seed in range(seeds):
                 r = run_one(name, make_model, seed)
                 rows.append({**r, "setting": setting, "seed": seed, "params": kw})
-                print(
-                    f"{r['data']:<15} seed {seed} {r['family']:<20} {setting:<26} "
-                    f"MASE {r['mase']:.3f}  "
-                    f"seasonal naive {r['mase_seasonal_naive']:.3f}  "
-                    f"theta {r['mase_theta']:.3f}  "
-                    f"({r['epochs']} epochs, {r['fit_s']:.1f} s)",
-                    flush=True,
-                )
-    out = Path(
-        args.out or Path(__file__).parent / "results" / f"accuracy_{args.family}.json"
-    )
-    if args.append and out.is_file():
-        key = ("data", "setting", "seed")
-        new_keys = {tuple(r.get(k, "defaults") for k in key) for r in rows}
-        old = json.loads(out.read_text())["runs"]
-        rows = [
-            r for r in old if tuple(r.get(k, "defaults") for k in key) not in new_keys
-        ] + rows
-        for r in rows:
-            r.setdefault("setting", "defaults")
+                _print_row(r, setting, seed)
+    return rows
+
+
+def _merge(old: list, rows: list) -> list:
+    """``old`` runs with those of the same data/setting/seed replaced by ``rows``."""
+    # Rows written before settings existed count as "defaults".
+    key = ("data", "setting", "seed")
+    new_keys = {tuple(r.get(k, "defaults") for k in key) for r in rows}
+    rows = [
+        r for r in old if tuple(r.get(k, "defaults") for k in key) not in new_keys
+    ] + rows
+    for r in rows:
+        r.setdefault("setting", "defaults")
+    return rows
+
+
+def _report(rows: list) -> None:
+    """Print the mean scores per data set, family and setting."""
     table = (
         pd.DataFrame(rows)
         .groupby(["data", "family", "setting"], sort=False)[
@@ -205,6 +236,10 @@ def main(argv=None) -> int:
     table["beats_snaive"] = table["mase"] < table["mase_seasonal_naive"]
     print()
     print(table.round(3).to_string())
+
+
+def _write(out: Path, rows: list, params: dict) -> None:
+    """Write the runs and the machine they ran on to ``out``."""
     out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
         "date": time.strftime("%Y-%m-%d"),
@@ -215,6 +250,19 @@ def main(argv=None) -> int:
     }
     out.write_text(json.dumps({"meta": meta, "runs": rows}, indent=2) + "\n")
     print(f"wrote {out}")
+
+
+def main(argv=None) -> int:
+    args, settings, params, names = _args(argv)
+    cls = _estimator_class(args.family)
+    rows = _run_all(cls, names, settings, params, args.seeds)
+    out = Path(
+        args.out or Path(__file__).parent / "results" / f"accuracy_{args.family}.json"
+    )
+    if args.append and out.is_file():
+        rows = _merge(json.loads(out.read_text())["runs"], rows)
+    _report(rows)
+    _write(out, rows, params)
     return 0
 
 

@@ -145,7 +145,8 @@ def run_one(name: str, family: str, params: dict, n_windows: int, seed: int) -> 
     }
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: data sets, families, loss, windows, seed, overrides."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", nargs="*", default=None, help="data sets (default: all)")
     ap.add_argument("--family", default="both", choices=[*FAMILIES, "both"])
@@ -160,31 +161,51 @@ def main(argv=None) -> int:
     ap.add_argument("--set", action="append", default=[], help="param=value overrides")
     ap.add_argument("--quick", action="store_true", help="smoke run: tiny, 2 epochs")
     ap.add_argument("--out", default=None, help="JSON path")
-    args = ap.parse_args(argv)
+    return ap
 
+
+def _params(args: argparse.Namespace) -> dict:
+    """Estimator parameters: ``QUICK`` if asked, the loss, then ``--set``."""
     params = dict(QUICK) if args.quick else {}
     if args.loss is not None:
         params["loss"] = args.loss
         if args.loss == "quantile":
             params["quantiles"] = DECILES
     params.update({k: parse_value(v) for k, v in (kv.split("=", 1) for kv in args.set)})
+    return params
+
+
+def _args(argv) -> tuple[argparse.Namespace, dict, tuple, list]:
+    """Parse and check the command line.
+
+    Returns
+    -------
+    args, params, families, names
+        The parsed options, the estimator parameters, the families and the
+        data sets to backtest.
+    """
+    ap = _parser()
+    args = ap.parse_args(argv)
+    params = _params(args)
     families = FAMILIES if args.family == "both" else (args.family,)
     names = args.data or list(ORIGINAL)
     if unknown := sorted(set(names) - set(HORIZON)):
         ap.error(f"unknown data sets {unknown}; choose from {sorted(HORIZON)}")
+    return args, params, families, names
 
-    t_start, rows = time.perf_counter(), []
-    for name in names:
-        for family in families:
-            r = run_one(name, family, params, args.n_windows, args.seed)
-            rows.append(r)
-            print(
-                f"{name:<15} {family:<9} MASE {r['mase']:.3f} sCRPS "
-                f"{r['scaled_crps']:.3f} cov80 {r['coverage80']:.2f} | seasonal "
-                f"naive MASE {r['mase_seasonal_naive']:.3f} sCRPS "
-                f"{r['scaled_crps_seasonal_naive']:.3f} ({r['cv_s']:.1f} s)",
-                flush=True,
-            )
+
+def _print_row(r: dict) -> None:
+    print(
+        f"{r['data']:<15} {r['family']:<9} MASE {r['mase']:.3f} sCRPS "
+        f"{r['scaled_crps']:.3f} cov80 {r['coverage80']:.2f} | seasonal "
+        f"naive MASE {r['mase_seasonal_naive']:.3f} sCRPS "
+        f"{r['scaled_crps_seasonal_naive']:.3f} ({r['cv_s']:.1f} s)",
+        flush=True,
+    )
+
+
+def _report(rows: list, t_start: float) -> None:
+    """Print the table of all runs and the total time since ``t_start``."""
     table = pd.DataFrame(rows).rename(
         columns={
             "n_windows": "windows",
@@ -204,10 +225,11 @@ def main(argv=None) -> int:
         "sCRPS: CRPS (deciles) / in-sample seasonal naive MAE, the MASE scale; "
         f"loss {rows[0]['loss']}, total {time.perf_counter() - t_start:.0f} s"
     )
-    suffix = ("" if args.loss is None else f"_{args.loss}") + "_quick" * args.quick
-    out = Path(args.out or Path(__file__).parent / "results" / f"backtest{suffix}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
+
+
+def _meta(args: argparse.Namespace, params: dict) -> dict:
+    """The machine, the settings and what each metric means."""
+    return {
         "python": platform.python_version(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
@@ -223,10 +245,30 @@ def main(argv=None) -> int:
             "coverage80": "share of observations inside the 80% interval",
         },
     }
+
+
+def _write(args: argparse.Namespace, params: dict, rows: list) -> None:
+    """Write the runs and their meta data to ``--out`` or the default path."""
+    suffix = ("" if args.loss is None else f"_{args.loss}") + "_quick" * args.quick
+    out = Path(args.out or Path(__file__).parent / "results" / f"backtest{suffix}.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    meta = _meta(args, params)
     out.write_text(
         json.dumps({"meta": meta, "runs": rows}, indent=2, default=_json) + "\n"
     )
     print(f"wrote {out}")
+
+
+def main(argv=None) -> int:
+    args, params, families, names = _args(argv)
+    t_start, rows = time.perf_counter(), []
+    for name in names:
+        for family in families:
+            r = run_one(name, family, params, args.n_windows, args.seed)
+            rows.append(r)
+            _print_row(r)
+    _report(rows, t_start)
+    _write(args, params, rows)
     return 0
 
 

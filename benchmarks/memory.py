@@ -122,6 +122,18 @@ def run_size(
 
 
 def main(argv=None) -> int:
+    args, sizes = _args(argv)
+    rows = []
+    for points in sizes:
+        rows.append(_row(points, args))
+        _print_row(rows[-1])  # one line per size as it ends: a 1e7 run is long
+    verdict = _report(rows)
+    _write(args, rows, verdict)
+    return 0
+
+
+def _args(argv) -> tuple[argparse.Namespace, list[int]]:
+    """Parse the command line; return it and the sizes (points) to run."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="up to 1e6 points")
     ap.add_argument(
@@ -140,44 +152,54 @@ def main(argv=None) -> int:
         if unknown:
             ap.error(f"--points must be among {list(SIZES)}, got {unknown}")
         sizes = [p for p in SIZES if p in args.points]
-    rows = []
-    for points in sizes:
-        t0 = time.perf_counter()
-        fit = run_size(
-            points, args.lookback, args.horizon, args.batch_size, "fit", args.timeout
-        )
-        panel = run_size(
-            points, args.lookback, args.horizon, args.batch_size, "panel", args.timeout
-        )
-        stages = {**panel["stages"], **fit["stages"]}
-        row = {
-            "points": points,
-            "n_series": fit["n_series"],
-            "length": fit["length"],
-            "frame_mb": fit["frame_mb"],
-            "panel_values_mb": panel["panel_values_mb"],
-            "import_peak_mb": stages["import"]["peak_mb"],
-            "frame_peak_mb": stages["frame"]["peak_mb"],
-            "panel_peak_mb": stages["panel"]["peak_mb"],
-            "fit_peak_mb": stages["fit"]["peak_mb"],
-            "rise_over_import_mb": round(
-                stages["fit"]["peak_mb"] - stages["import"]["peak_mb"], 1
-            ),
-            "n_train_windows": fit["n_train_windows"],
-            "fit_process_s": fit["seconds"],
-            "wall_s": round(time.perf_counter() - t0, 1),
-        }
-        row["bytes_per_point_over_import"] = round(
-            row["rise_over_import_mb"] * 2**20 / points, 1
-        )
-        rows.append(row)
-        print(
-            f"{points:>11,} points  import {row['import_peak_mb']:7.0f} MB  "
-            f"frame {row['frame_peak_mb']:7.0f}  panel {row['panel_peak_mb']:7.0f}  "
-            f"fit peak {row['fit_peak_mb']:7.0f} MB  ({row['fit_process_s']} s)",
-            flush=True,
-        )
+    return args, sizes
 
+
+def _row(points: int, args: argparse.Namespace) -> dict:
+    """One size: a ``fit`` and a ``panel`` subprocess, merged into one row."""
+    t0 = time.perf_counter()
+    fit = run_size(
+        points, args.lookback, args.horizon, args.batch_size, "fit", args.timeout
+    )
+    panel = run_size(
+        points, args.lookback, args.horizon, args.batch_size, "panel", args.timeout
+    )
+    stages = {**panel["stages"], **fit["stages"]}
+    row = {
+        "points": points,
+        "n_series": fit["n_series"],
+        "length": fit["length"],
+        "frame_mb": fit["frame_mb"],
+        "panel_values_mb": panel["panel_values_mb"],
+        "import_peak_mb": stages["import"]["peak_mb"],
+        "frame_peak_mb": stages["frame"]["peak_mb"],
+        "panel_peak_mb": stages["panel"]["peak_mb"],
+        "fit_peak_mb": stages["fit"]["peak_mb"],
+        "rise_over_import_mb": round(
+            stages["fit"]["peak_mb"] - stages["import"]["peak_mb"], 1
+        ),
+        "n_train_windows": fit["n_train_windows"],
+        "fit_process_s": fit["seconds"],
+        "wall_s": round(time.perf_counter() - t0, 1),
+    }
+    row["bytes_per_point_over_import"] = round(
+        row["rise_over_import_mb"] * 2**20 / points, 1
+    )
+    return row
+
+
+def _print_row(row: dict) -> None:
+    """Print one size's stage peaks on one line."""
+    print(
+        f"{row['points']:>11,} points  import {row['import_peak_mb']:7.0f} MB  "
+        f"frame {row['frame_peak_mb']:7.0f}  panel {row['panel_peak_mb']:7.0f}  "
+        f"fit peak {row['fit_peak_mb']:7.0f} MB  ({row['fit_process_s']} s)",
+        flush=True,
+    )
+
+
+def _report(rows: list[dict]) -> dict:
+    """Print the table and the verdict on the largest size; return the verdict."""
     import pandas as pd
 
     table = pd.DataFrame(rows).set_index("points")
@@ -208,6 +230,11 @@ def main(argv=None) -> int:
         f"(limit {LIMIT_MB} MB: {'ok' if verdict['below_limit'] else 'ABOVE'}); "
         "shared 2-core machine"
     )
+    return verdict
+
+
+def _write(args: argparse.Namespace, rows: list[dict], verdict: dict) -> None:
+    """Write meta, verdict and runs as JSON (``--out`` or results/memory.json)."""
     meta = _meta()
     meta.update(
         lookback=args.lookback,
@@ -221,7 +248,6 @@ def main(argv=None) -> int:
         json.dumps({"meta": meta, "verdict": verdict, "runs": rows}, indent=2) + "\n"
     )
     print(f"wrote {out}")
-    return 0
 
 
 def _meta() -> dict:

@@ -55,6 +55,7 @@ import platform
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -201,20 +202,12 @@ def run_statsforecast(name, train, cfg, seed):
 
 
 CONTENDERS = [
-    ("forecaster", "LSTM", lambda tr, c, s: run_forecaster("lstm", tr, c, s)),
-    ("forecaster", "GRU", lambda tr, c, s: run_forecaster("gru", tr, c, s)),
-    ("neuralforecast", "LSTM", lambda tr, c, s: run_neuralforecast("lstm", tr, c, s)),
-    ("neuralforecast", "GRU", lambda tr, c, s: run_neuralforecast("gru", tr, c, s)),
-    (
-        "statsforecast",
-        "SeasonalNaive",
-        lambda tr, c, s: run_statsforecast("SeasonalNaive", tr, c, s),
-    ),
-    (
-        "statsforecast",
-        "AutoETS",
-        lambda tr, c, s: run_statsforecast("AutoETS", tr, c, s),
-    ),
+    ("forecaster", "LSTM", partial(run_forecaster, "lstm")),
+    ("forecaster", "GRU", partial(run_forecaster, "gru")),
+    ("neuralforecast", "LSTM", partial(run_neuralforecast, "lstm")),
+    ("neuralforecast", "GRU", partial(run_neuralforecast, "gru")),
+    ("statsforecast", "SeasonalNaive", partial(run_statsforecast, "SeasonalNaive")),
+    ("statsforecast", "AutoETS", partial(run_statsforecast, "AutoETS")),
 ]
 
 
@@ -267,7 +260,8 @@ def warm_up(available: dict) -> None:
                 run(train, cfg, 0)
 
 
-def main(argv=None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: data sets, steps, seeds, models, sizes, output."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--data", nargs="*", default=None, help="default: " + " ".join(DATA)
@@ -289,8 +283,70 @@ def main(argv=None) -> int:
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--loss", default="mse", choices=["mse", "mae"])
     ap.add_argument("--out", default=None, help="JSON path")
-    args = ap.parse_args(argv)
+    return ap
 
+
+def run_one(row: dict, run, train, test, cfg) -> dict:
+    """One contender on one data set and seed: its result row, printed."""
+    lib, model, seed = row["library"], row["model"], row["seed"]
+    try:
+        fc, fit_s, pred_s, warm_s = run(train, cfg, seed)
+        score = mean_mase(train, test, fc, cfg["season"], col="y_pred")
+    except Exception as exc:  # noqa: BLE001 - one peer failing is data
+        print(f"  {lib:<15}{model:<14}failed: {exc}", flush=True)
+        return {**row, "skipped": f"failed: {type(exc).__name__}: {exc}"}
+    print(
+        f"  {lib:<15}{model:<14}seed {seed}  MASE {score:.3f}  "
+        f"fit {fit_s[0]:7.2f} s (cpu {fit_s[1]:7.2f})  "
+        f"predict {pred_s[0]:6.3f} s, again {warm_s[0]:6.3f} s",
+        flush=True,
+    )
+    return {
+        **row,
+        "mase": score,
+        "fit_s": fit_s[0],
+        "fit_cpu_s": fit_s[1],
+        "predict_s": pred_s[0],
+        "predict_cpu_s": pred_s[1],
+        "predict_again_s": warm_s[0],
+    }
+
+
+def run_data(name: str, args, available: dict) -> list[dict]:
+    """Every selected contender and seed on data set ``name``."""
+    df = datasets.load(name)
+    train, test = holdout(df, HORIZON[name])
+    cfg = config(name, train, args)
+    print(
+        f"\n{name}: {cfg['n_series']} series, horizon {cfg['horizon']}, lookback "
+        f"{cfg['lookback']}, {cfg['steps']} steps of {cfg['batch_size']} windows "
+        f"({cfg['epochs']} epochs of {cfg['steps_per_epoch']})",
+        flush=True,
+    )
+    rows = []
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for lib, model, run in CONTENDERS:
+            if args.models and f"{lib}.{model}" not in args.models:
+                continue
+            row = {"data": name, "library": lib, "model": model, "seed": seed}
+            if lib != "forecaster" and available.get(lib):
+                rows.append({**row, "skipped": available[lib]})
+            else:
+                rows.append(run_one(row, run, train, test, cfg))
+    for r in rows:
+        r["config"] = cfg
+    return rows
+
+
+def write(out: Path, doc: dict) -> None:
+    """``doc`` as indented JSON at ``out``."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(doc, indent=2, default=float) + "\n")
+    print(f"wrote {out}")
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
     _quiet()
     available = importable()
     for lib, note in available.items():
@@ -298,77 +354,20 @@ def main(argv=None) -> int:
             print(f"{lib}: {note}", flush=True)
     warm_up(available)
 
-    rows = []
-    for name in args.data or (["air_passengers"] if args.quick else DATA):
-        df = datasets.load(name)
-        train, test = holdout(df, HORIZON[name])
-        cfg = config(name, train, args)
-        print(
-            f"\n{name}: {cfg['n_series']} series, horizon {cfg['horizon']}, lookback "
-            f"{cfg['lookback']}, {cfg['steps']} steps of {cfg['batch_size']} windows "
-            f"({cfg['epochs']} epochs of {cfg['steps_per_epoch']})",
-            flush=True,
-        )
-        for seed in range(args.first_seed, args.first_seed + args.seeds):
-            for lib, model, run in CONTENDERS:
-                if args.models and f"{lib}.{model}" not in args.models:
-                    continue
-                row = {"data": name, "library": lib, "model": model, "seed": seed}
-                if lib != "forecaster" and available.get(lib):
-                    rows.append({**row, "skipped": available[lib]})
-                    continue
-                try:
-                    fc, fit_s, pred_s, warm_s = run(train, cfg, seed)
-                    score = mean_mase(train, test, fc, cfg["season"], col="y_pred")
-                except Exception as exc:  # noqa: BLE001 - one peer failing is data
-                    rows.append(
-                        {**row, "skipped": f"failed: {type(exc).__name__}: {exc}"}
-                    )
-                    print(f"  {lib:<15}{model:<14}failed: {exc}", flush=True)
-                    continue
-                rows.append(
-                    {
-                        **row,
-                        "mase": score,
-                        "fit_s": fit_s[0],
-                        "fit_cpu_s": fit_s[1],
-                        "predict_s": pred_s[0],
-                        "predict_cpu_s": pred_s[1],
-                        "predict_again_s": warm_s[0],
-                    }
-                )
-                print(
-                    f"  {lib:<15}{model:<14}seed {seed}  MASE {score:.3f}  "
-                    f"fit {fit_s[0]:7.2f} s (cpu {fit_s[1]:7.2f})  "
-                    f"predict {pred_s[0]:6.3f} s, again {warm_s[0]:6.3f} s",
-                    flush=True,
-                )
-        for r in rows:
-            if r["data"] == name:
-                r["config"] = cfg
-
+    names = args.data or (["air_passengers"] if args.quick else DATA)
+    rows = [r for name in names for r in run_data(name, args, available)]
     table, ratios = summarise(rows)
     print("\nmean over seeds (shared 2-core machine; times in seconds):")
     print(table.round(3).to_string())
     print("\nforecaster time / peer time, same run (wall; fit CPU; predict):")
     print(ratios.round(3).to_string())
-    meta = _meta(available, args)
-    out = Path(args.out or Path(__file__).parent / "results" / "peers.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "meta": meta,
-                "summary": table.reset_index().to_dict(orient="records"),
-                "ratios": ratios.reset_index().to_dict(orient="records"),
-                "runs": rows,
-            },
-            indent=2,
-            default=float,
-        )
-        + "\n"
-    )
-    print(f"wrote {out}")
+    doc = {
+        "meta": _meta(available, args),
+        "summary": table.reset_index().to_dict(orient="records"),
+        "ratios": ratios.reset_index().to_dict(orient="records"),
+        "runs": rows,
+    }
+    write(Path(args.out or Path(__file__).parent / "results" / "peers.json"), doc)
     return 0
 
 

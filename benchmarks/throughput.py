@@ -221,6 +221,33 @@ def train_speed(cfg: dict, pipeline: str, min_time: float) -> dict:
 
 # -- main -----------------------------------------------------------------------------
 def main(argv=None) -> int:
+    args = _args(argv)
+    import keras
+
+    backend = keras.backend.backend()
+    pipeline = _pipeline(args.pipeline, backend)
+    if args.latency_only:
+        return latency_only(args.out)
+    mode_name = "quick" if args.quick else "full" if args.full else "default"
+    min_time = args.min_time or (0.5 if args.quick else 2.0)
+    configs = grid(mode_name)
+    if backend != "tensorflow":
+        configs = _all_compiled(configs)
+    print(
+        f"backend {backend}, pipeline {pipeline}, {len(configs)} training "
+        f"configurations ({mode_name}); shared 2-core machine: compare ratios",
+        flush=True,
+    )
+    rows = [_row(cfg, pipeline, min_time) for cfg in configs]
+    lat = _latency(pipeline, args.quick)
+    summary = report(rows, lat)
+    meta = _meta(backend, pipeline, mode_name, min_time)
+    _write(args.out, backend, meta, summary, rows, lat)
+    return 0
+
+
+def _args(argv) -> argparse.Namespace:
+    """Parse the command line."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = ap.add_mutually_exclusive_group()
     mode.add_argument("--quick", action="store_true", help="a few small cases")
@@ -233,69 +260,64 @@ def main(argv=None) -> int:
         action="store_true",
         help="re-measure predict latency (1, 100, 10,000 series) into the JSON",
     )
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
 
-    import keras
 
-    backend = keras.backend.backend()
-    pipeline = args.pipeline
-    if pipeline == "auto":
-        tf_ok = backend == "tensorflow" and _has_tensorflow()
-        pipeline = "tf.data" if tf_ok else "numpy"
-    if args.latency_only:
-        return latency_only(args.out)
-    mode_name = "quick" if args.quick else "full" if args.full else "default"
-    min_time = args.min_time or (0.5 if args.quick else 2.0)
-    configs = grid(mode_name)
-    if backend != "tensorflow":
-        # jit_compile=False means op-by-op (eager) execution under JAX, not a
-        # graph as under TensorFlow: every configuration runs compiled
-        seen, compiled = set(), []
-        for c in configs:
-            c = {**c, "jit": True}
-            key = tuple(sorted(c.items()))
-            if key not in seen:
-                seen.add(key)
-                compiled.append(c)
-        configs = compiled
-    print(
-        f"backend {backend}, pipeline {pipeline}, {len(configs)} training "
-        f"configurations ({mode_name}); shared 2-core machine: compare ratios",
-        flush=True,
-    )
+def _pipeline(choice: str, backend: str) -> str:
+    """Resolve ``--pipeline auto``: tf.data under TensorFlow, else NumPy."""
+    if choice != "auto":
+        return choice
+    tf_ok = backend == "tensorflow" and _has_tensorflow()
+    return "tf.data" if tf_ok else "numpy"
 
-    rows = []
-    for cfg in configs:
-        try:
-            row = train_speed(cfg, pipeline, min_time)
-        except Exception as exc:  # noqa: BLE001 - report and go on
-            row = {**cfg, "error": f"{type(exc).__name__}: {exc}"[:300]}
-            print(f"  {cfg} failed: {row['error']}", flush=True)
-        else:
-            pipe = row.get("pipe_share")
-            print(
-                f"  {row['family']:<12}{row['cell']:<14}h{row['hidden']:<4}"
-                f"L{row['lookback']:<4}B{row['batch']:<5}jit={row['jit']!s:<6}"
-                f"{row['win_per_s']:9.0f} win/s  {row['s_per_epoch']:7.1f} s/epoch"
-                + (f"  pipeline {100 * pipe:4.1f}% of step" if pipe else ""),
-                flush=True,
-            )
-        rows.append(row)
 
-    lat = []
-    if pipeline == "tf.data":
-        sizes = [1, 100] + ([10_000] if not args.quick else [1_000])
-        fams = ["many_to_one"] if args.quick else list(FAMILIES)
-        lat = latency(sizes, fams)
+def _all_compiled(configs: list[dict]) -> list[dict]:
+    """Every configuration with ``jit=True``, duplicates dropped, order kept."""
+    # jit_compile=False means op-by-op (eager) execution under JAX, not a
+    # graph as under TensorFlow: every configuration runs compiled
+    seen, compiled = set(), []
+    for c in configs:
+        c = {**c, "jit": True}
+        key = tuple(sorted(c.items()))
+        if key not in seen:
+            seen.add(key)
+            compiled.append(c)
+    return compiled
+
+
+def _row(cfg: dict, pipeline: str, min_time: float) -> dict:
+    """Measure one configuration and print its line; a failure becomes a row."""
+    try:
+        row = train_speed(cfg, pipeline, min_time)
+    except Exception as exc:  # noqa: BLE001 - report and go on
+        row = {**cfg, "error": f"{type(exc).__name__}: {exc}"[:300]}
+        print(f"  {cfg} failed: {row['error']}", flush=True)
     else:
-        print("  estimator latency skipped: the estimator's fit needs TensorFlow")
+        pipe = row.get("pipe_share")
+        print(
+            f"  {row['family']:<12}{row['cell']:<14}h{row['hidden']:<4}"
+            f"L{row['lookback']:<4}B{row['batch']:<5}jit={row['jit']!s:<6}"
+            f"{row['win_per_s']:9.0f} win/s  {row['s_per_epoch']:7.1f} s/epoch"
+            + (f"  pipeline {100 * pipe:4.1f}% of step" if pipe else ""),
+            flush=True,
+        )
+    return row
 
-    summary = report(rows, lat)
-    meta = _meta(backend, pipeline, mode_name, min_time)
+
+def _latency(pipeline: str, quick: bool) -> list[dict]:
+    """Estimator predict latency; skipped where fit has no TensorFlow."""
+    if pipeline != "tf.data":
+        print("  estimator latency skipped: the estimator's fit needs TensorFlow")
+        return []
+    sizes = [1, 100] + ([10_000] if not quick else [1_000])
+    fams = ["many_to_one"] if quick else list(FAMILIES)
+    return latency(sizes, fams)
+
+
+def _write(out, backend, meta, summary, rows, lat) -> None:
+    """Write the JSON (``--out`` or results/throughput[_<backend>].json)."""
     suffix = "" if backend == "tensorflow" else f"_{backend}"
-    out = Path(
-        args.out or Path(__file__).parent / "results" / f"throughput{suffix}.json"
-    )
+    out = Path(out or Path(__file__).parent / "results" / f"throughput{suffix}.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(
         json.dumps(
@@ -306,7 +328,6 @@ def main(argv=None) -> int:
         + "\n"
     )
     print(f"wrote {out}")
-    return 0
 
 
 def report(rows: list[dict], lat: list[dict]) -> dict:
@@ -332,20 +353,7 @@ def report(rows: list[dict], lat: list[dict]) -> dict:
             f"{r.family}/{r.cell}": round(r.win_per_s / lstm, 3)
             for r in base.itertuples()
         }
-    jit = ok[ok.jit]
-    speedups = {}
-    for r in jit.itertuples():
-        same = ok[
-            (ok.family == r.family)
-            & (ok.cell == r.cell)
-            & (ok.hidden == r.hidden)
-            & (ok.lookback == r.lookback)
-            & (ok.batch == r.batch)
-            & ~ok.jit
-        ]
-        if len(same):
-            key = f"{r.family}/{r.cell}/h{r.hidden}/L{r.lookback}/B{r.batch}"
-            speedups[key] = round(r.win_per_s / float(same.win_per_s.iloc[0]), 3)
+    speedups = _jit_speedups(ok)
     if speedups:
         summary["jit_speedup"] = speedups
         print("\njit_compile=True speed / jit_compile=False speed:")
@@ -369,6 +377,24 @@ def report(rows: list[dict], lat: list[dict]) -> dict:
             f"{r['family']}/{r['series']}": round(r["predict_s"], 4) for r in lat
         }
     return summary
+
+
+def _jit_speedups(ok) -> dict:
+    """Speed with jit over the same configuration without, keyed by config."""
+    speedups = {}
+    for r in ok[ok.jit].itertuples():
+        same = ok[
+            (ok.family == r.family)
+            & (ok.cell == r.cell)
+            & (ok.hidden == r.hidden)
+            & (ok.lookback == r.lookback)
+            & (ok.batch == r.batch)
+            & ~ok.jit
+        ]
+        if len(same):
+            key = f"{r.family}/{r.cell}/h{r.hidden}/L{r.lookback}/B{r.batch}"
+            speedups[key] = round(r.win_per_s / float(same.win_per_s.iloc[0]), 3)
+    return speedups
 
 
 def _meta(backend, pipeline, mode, min_time) -> dict:

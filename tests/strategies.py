@@ -227,17 +227,33 @@ def _case(draw):
     # Hypothesis draws the shape of the case (ids, kinds, parameters); a seeded
     # Random draws its details with ordinary probabilities (hypothesis's own
     # floats and integers favour edge values, so every rare defect would fire).
+    # The helpers below keep the original order of draws, so that a stored
+    # example still builds the same case.
     seed = draw(st.integers(0, 2**32 - 1))
     rnd = random.Random(seed)
     # tz-aware cases draw from their own stream, so that the others stay the
     # cases they were before tz-aware ones were added
     local = random.Random(seed * 7919 + 1)
+    ids = _ids(draw, rnd)
+    df = _defects(_grid(ids, draw(st.sampled_from(FREQS)), rnd, local), rnd)
+    df, covariate = _columns(df, rnd)
+    data = _form(_index(df, rnd), rnd)
+    return data, _params(draw, rnd, covariate)
+
+
+def _ids(draw, rnd) -> list:
+    """Series ids: drawn, sometimes none at all, sometimes one missing."""
     ids = draw(st.lists(IDS, min_size=1, max_size=3, unique=True))
     if rnd.random() < 0.05:
         ids = []
     if ids and rnd.random() < 0.05:
         ids[rnd.randrange(len(ids))] = rnd.choice([None, np.nan, pd.NA])
-    freq = draw(st.sampled_from(FREQS))
+    return ids
+
+
+def _grid(ids: list, freq: str, rnd, local) -> pd.DataFrame:
+    """A clean ``unique_id``/``ds`` frame: each id on a regular ``freq`` grid,
+    sometimes recorded in a local zone across a DST change."""
     start = pd.Timestamp("2020-01-01") + pd.Timedelta(hours=rnd.randrange(10_000))
     zone = None
     if local.random() < 0.2:  # recorded in a local zone, across a DST change
@@ -255,9 +271,13 @@ def _case(draw):
         )
         for uid, n in ((u, rnd.choice([0, 1, 3, 6, 10, 16, 24, 24])) for u in ids)
     ]
-    df = pd.concat(parts, ignore_index=True) if parts else None
-    if df is None:
-        df = pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([])})
+    if not parts:
+        return pd.DataFrame({"unique_id": [], "ds": pd.to_datetime([])})
+    return pd.concat(parts, ignore_index=True)
+
+
+def _defects(df: pd.DataFrame, rnd) -> pd.DataFrame:
+    """``df`` with gaps, duplicates, an off-grid time or shuffled rows."""
     n = len(df)
     if n and rnd.random() < 0.3:  # gaps
         df = df.drop(index=[i for i in range(n) if rnd.random() < 0.15])
@@ -268,7 +288,12 @@ def _case(draw):
         df.iloc[i, 1] = df.iloc[i, 1] + pd.Timedelta(minutes=7)
     if rnd.random() < 0.3:  # unsorted
         df = df.sample(frac=1.0, random_state=rnd.randrange(99))
-    df = df.reset_index(drop=True)
+    return df.reset_index(drop=True)
+
+
+def _columns(df: pd.DataFrame, rnd) -> tuple[pd.DataFrame, bool]:
+    """``df`` with times and values of drawn kinds and odd extra, missing or
+    repeated columns; and whether it holds the covariate ``x``."""
     n = len(df)
     df["ds"] = _times(df["ds"], rnd.choice(TIME_KINDS), rnd)
     df["y"] = _values(n, rnd.choice(VALUE_KINDS), rnd)
@@ -283,6 +308,12 @@ def _case(draw):
         df = df.drop(columns=rnd.choice(["unique_id", "ds", "y"]))
     if rnd.random() < 0.04 and "y" in df.columns:
         df = pd.concat([df, df[["y"]]], axis=1)  # a duplicated column name
+    return df, covariate
+
+
+def _index(df: pd.DataFrame, rnd) -> pd.DataFrame:
+    """``df`` with a range, shuffled, duplicated or string index."""
+    n = len(df)
     index = rnd.choice(["range", "shuffled", "duplicated", "str", "range"])
     if index == "shuffled":
         df.index = rnd.sample(range(n), n)
@@ -290,20 +321,29 @@ def _case(draw):
         df.index = [0] * n
     elif index == "str":
         df.index = [f"r{i}" for i in range(n)]
+    return df
+
+
+def _form(df: pd.DataFrame, rnd):
+    """``df`` as it is, mostly; else a Series, an array, a dict or None."""
     form = rnd.choice(["frame"] * 40 + ["series", "array", "dict", "none"])
-    data = df
     if form == "series" and {"ds", "y"} <= set(df.columns) and df.columns.is_unique:
         try:
-            data = pd.Series(df["y"].to_numpy(), index=pd.DatetimeIndex(df["ds"]))
+            return pd.Series(df["y"].to_numpy(), index=pd.DatetimeIndex(df["ds"]))
         except (ValueError, TypeError):
-            data = pd.Series(df["y"].to_numpy())
-    elif form == "array":
-        data = df.to_numpy()
-    elif form == "dict":
-        data = df.to_dict()
-    elif form == "none":
-        data = None
-    params = dict(
+            return pd.Series(df["y"].to_numpy())
+    if form == "array":
+        return df.to_numpy()
+    if form == "dict":
+        return df.to_dict()
+    if form == "none":
+        return None
+    return df
+
+
+def _params(draw, rnd, covariate: bool) -> dict:
+    """Estimator parameters; ``past_covariates`` names ``x`` when it is there."""
+    return dict(
         lookback=draw(st.integers(1, 4)),
         horizon=draw(st.integers(1, 2)),
         freq=draw(st.sampled_from([None] * 6 + FREQS + ["bogus", "0h"])),
@@ -314,7 +354,6 @@ def _case(draw):
         past_covariates=["x"] if covariate else None,
         calendar_features=["hour"] if rnd.random() < 0.2 else None,
     )
-    return data, params
 
 
 @st.composite

@@ -137,38 +137,22 @@ def _covariate_case(est, df, static):
     return inputs, {"full": expected.reshape(-1, est.horizon)}
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    """Fit, export and serve each family from one isolated subprocess."""
-    root = tmp_path_factory.mktemp("export")
-    estimators = {
-        "recurrent": RecurrentForecaster(**TINY).fit(_panel()),
-        "seq2seq": Seq2SeqForecaster(**TINY).fit(_panel()),
-        # the SavedModel serves the members' combined forecast
-        "ensemble": RecurrentForecaster(**TINY, ensemble_size=3).fit(_panel()),
-    }
-    cases, expected, timings = {}, {}, {}
-    for name, est in estimators.items():
-        start = time.perf_counter()
-        est.export_saved_model(root / name)
-        timings[name] = time.perf_counter() - start
-        inputs, expected[name] = _point_case(est)
-        np.savez(root / f"{name}.npz", **inputs)
-        cases[name] = {"model": str(root / name), "inputs": str(root / f"{name}.npz")}
-
-    df, static = with_covariates(_panel())
-    cov = RecurrentForecaster(**TINY, **COVARIATES).fit(df, static_df=static)
-    estimators["covariates"] = cov
+def _export_timed(est, path: Path) -> float:
+    """Export ``est`` to ``path``; the seconds it took."""
     start = time.perf_counter()
-    cov.export_saved_model(root / "covariates")
-    timings["covariates"] = time.perf_counter() - start
-    inputs, expected["covariates"] = _covariate_case(cov, df, static)
-    np.savez(root / "covariates.npz", **inputs)
-    cases["covariates"] = {
-        "model": str(root / "covariates"),
-        "inputs": str(root / "covariates.npz"),
-    }
+    est.export_saved_model(path)
+    return time.perf_counter() - start
 
+
+def _save_case(root: Path, name: str, inputs: dict) -> dict:
+    """Write a case's input batches; where the serving script finds it."""
+    np.savez(root / f"{name}.npz", **inputs)
+    return {"model": str(root / name), "inputs": str(root / f"{name}.npz")}
+
+
+def _serve(root: Path, cases: dict) -> tuple[dict, dict]:
+    """Run SERVE_SCRIPT on ``cases`` in an isolated interpreter: its report
+    and its outputs."""
     (root / "cases.json").write_text(json.dumps(cases))
     (root / "serve.py").write_text(SERVE_SCRIPT)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
@@ -193,6 +177,33 @@ def served(tmp_path_factory):
     report = json.loads((results / "report.json").read_text())
     with np.load(results / "outputs.npz", allow_pickle=False) as npz:
         outputs = {k: npz[k] for k in npz.files}
+    return report, outputs
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Fit, export and serve each family from one isolated subprocess."""
+    root = tmp_path_factory.mktemp("export")
+    estimators = {
+        "recurrent": RecurrentForecaster(**TINY).fit(_panel()),
+        "seq2seq": Seq2SeqForecaster(**TINY).fit(_panel()),
+        # the SavedModel serves the members' combined forecast
+        "ensemble": RecurrentForecaster(**TINY, ensemble_size=3).fit(_panel()),
+    }
+    cases, expected, timings = {}, {}, {}
+    for name, est in estimators.items():
+        timings[name] = _export_timed(est, root / name)
+        inputs, expected[name] = _point_case(est)
+        cases[name] = _save_case(root, name, inputs)
+
+    df, static = with_covariates(_panel())
+    cov = RecurrentForecaster(**TINY, **COVARIATES).fit(df, static_df=static)
+    estimators["covariates"] = cov
+    timings["covariates"] = _export_timed(cov, root / "covariates")
+    inputs, expected["covariates"] = _covariate_case(cov, df, static)
+    cases["covariates"] = _save_case(root, "covariates", inputs)
+
+    report, outputs = _serve(root, cases)
     for name in cases:
         print(
             f"\n{name}: export {timings[name]:.2f}s, load (fresh process) "
