@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
 from accuracy import holdout, mean_mase  # noqa: E402
-from wide import PROTOCOL, RESULTS, fit_forecaster  # noqa: E402
+from wide import PROTOCOL, RESULTS, fit_forecaster, versions  # noqa: E402
 
 from forecaster import datasets  # noqa: E402
 from forecaster.baselines import seasonal_naive, theta  # noqa: E402
@@ -195,6 +195,7 @@ def main(argv=None) -> int:
         "cpus": os.cpu_count(),
         "argv": sys.argv[1:] if argv is None else list(argv),
         "reference": args.reference,
+        **versions(),
     }
     doc = {"meta": meta, "summary": table.to_dict("records"), "runs": rows}
     Path(args.out).write_text(json.dumps(doc, indent=2) + "\n")

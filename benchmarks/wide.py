@@ -350,6 +350,18 @@ def markdown(payload: dict) -> str:
     return "\n".join(lines)
 
 
+def versions() -> dict[str, str]:
+    """The versions of the libraries a run's numbers depend on: a fixed seed
+    reproduces a forecast only in the same environment."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for pkg in ("tensorflow", "keras", "jax", "numpy", "pandas"):
+        with contextlib.suppress(PackageNotFoundError):
+            found[pkg] = version(pkg)
+    return found
+
+
 def _save_progress(out: Path, rows: list[dict], append: bool) -> None:
     """The rows so far, written after every fit: a stopped run keeps them."""
     partial = out.with_suffix(".partial.json")
@@ -410,6 +422,7 @@ def main(argv=None) -> int:
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "argv": sys.argv[1:] if argv is None else list(argv),
+        **versions(),
     }
     payload = {"meta": meta, "runs": rows, "summary": table.to_dict("records")}
     out.write_text(json.dumps(payload, indent=1, default=float) + "\n")
