@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import forecaster
 from forecaster import RecurrentForecaster, datasets
 from forecaster.baselines import seasonal_naive
 from forecaster.metrics import mase
@@ -121,6 +122,24 @@ def test_a_seasonal_naive_baseline_starts_at_the_baseline():
     np.testing.assert_allclose(
         short.fit(df).predict()["yhat"], np.full(12, y[-1]), atol=0.02
     )
+
+
+def test_a_seasonal_mean_baseline_starts_at_the_averaged_season(tmp_path):
+    # untrained, the forecast is the profile of the lookback's three seasons
+    # at the last season's level, whatever one season's noise; and a saved
+    # model forecasts the same
+    rng = np.random.default_rng(0)
+    t = np.arange(120)
+    y = 10 + np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.2, 120)
+    df = make_frame({"a": y}, freq="MS")
+    params = dict(TINY, horizon=12, lookback=36, learning_rate=1e-7, max_epochs=1)
+    est = RecurrentForecaster(**params, baseline="seasonal_mean").fit(df)
+    seasons = y[-36:].reshape(3, 12)
+    want = (seasons - seasons.mean(1, keepdims=True)).mean(0) + seasons[-1].mean()
+    np.testing.assert_allclose(est.predict()["yhat"], want, atol=0.02)
+    est.save(tmp_path / "m")
+    again = forecaster.load(tmp_path / "m").predict()["yhat"]
+    np.testing.assert_allclose(again, est.predict()["yhat"], rtol=1e-6)
 
 
 def test_an_unknown_baseline_is_refused_before_training():

@@ -63,7 +63,11 @@ def model_flags(p: argparse.ArgumentParser) -> None:
         ("--max-epochs", int, "training epochs at most (100)"),
         ("--max-steps", int, "optimiser steps at most (1000)"),
         ("--ensemble-size", int, "members trained together, median forecast (1)"),
-        ("--baseline", str, "auto | seasonal_naive | naive: what the net corrects"),
+        (
+            "--baseline",
+            str,
+            "auto | seasonal_naive | seasonal_mean | naive: what the net corrects",
+        ),
         ("--batch-size", int, "(32)"),
         ("--learning-rate", float, "Adam's (1e-3)"),
         ("--loss", str, " | ".join(LOSSES)),

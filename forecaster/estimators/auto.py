@@ -91,7 +91,7 @@ class AutoForecaster(BaseEstimator):
         lstm/gru, ``hidden_units`` 16-128 (log), ``num_layers`` 1-2,
         ``dropout`` 0/0.1/0.2, ``loss`` mse/mae/huber, ``learning_rate``
         3e-4-3e-2 (log), ``batch_size`` 32/64/128, ``window_norm``
-        auto/mean/standard, ``baseline`` auto/None, ``ensemble_size``
+        auto/mean/standard, ``baseline`` auto/seasonal_mean/None, ``ensemble_size``
         1/3, ``lookback`` 1, 2 or 3 times
         ``max(season, horizon)`` (capped by the shortest series), and for
         seq2seq ``wiring``, ``attention`` (none/bahdanau/luong) and

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "baseline_cycles",
     "baseline_season",
     "budget_epochs",
     "choose_baseline_season",
@@ -105,8 +106,30 @@ def baseline_season(baseline: str | None, freq: str, lookback: int) -> int | Non
         return season if 1 < season < lookback else None
     if baseline is None:
         return None
-    season = season if baseline == "seasonal_naive" else 1
+    season = season if baseline in ("seasonal_naive", "seasonal_mean") else 1
     return season if season < lookback else 1
+
+
+# Seasons a "seasonal_mean" baseline averages, at most: measured against 2
+# on the wide benchmark's validation split (wide_seasonal_mean.json).
+MEAN_CYCLES = 3
+
+
+def baseline_cycles(baseline: str | None, season: int | None, lookback: int) -> int:
+    """Seasons the window baseline averages: 1 (seasonal naive) unless
+    ``baseline="seasonal_mean"``, then as many of :data:`MEAN_CYCLES` as the
+    lookback holds.
+
+    Examples
+    --------
+    >>> [baseline_cycles("seasonal_mean", 12, n) for n in (36, 30, 12)]
+    [3, 2, 1]
+    >>> baseline_cycles("seasonal_naive", 12, 36), baseline_cycles("auto", 12, 36)
+    (1, 1)
+    """
+    if baseline != "seasonal_mean" or season is None or season < 2:
+        return 1
+    return max(1, min(MEAN_CYCLES, lookback // season))
 
 
 def choose_baseline_season(

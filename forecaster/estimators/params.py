@@ -74,11 +74,14 @@ COMMON_PARAMETERS_DOC = """\
         the bundled data sets (``benchmarks/results/window_norm.json``):
         ``standard`` fixes smooth yearly trends (fertility) and loses on the
         seasonal air_passengers.
-    baseline : {"auto", "seasonal_naive", "naive", None}, default "auto"
+    baseline : {"auto", "seasonal_naive", "seasonal_mean", "naive", None}, \
+default "auto"
         Forecast a correction over a baseline computed from each window
         instead of the values (ES-RNN's idea of starting from what must be
         beaten): ``"seasonal_naive"`` repeats the window's last season (the
-        frequency's season length), ``"naive"`` the last value, each times a
+        frequency's season length), ``"seasonal_mean"`` the seasonal profile
+        averaged over the window's last three seasons (as many as it holds)
+        at the last season's level, ``"naive"`` the last value, each times a
         learned weight per horizon step that starts at 1; the head starts at
         zero, so the untrained model is the baseline. ``"auto"`` (the
         period used is ``baseline_season_``): for seasonal data whose

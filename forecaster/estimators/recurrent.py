@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from forecaster._registry import register_estimator
 from forecaster.estimators.base import BaseForecaster
+from forecaster.estimators.defaults import baseline_cycles
 from forecaster.estimators.params import shared_parameters_doc
 
 __all__ = ["RecurrentForecaster"]
@@ -74,4 +75,7 @@ class RecurrentForecaster(BaseForecaster):
             loss=self.loss,
             quantiles=tuple(self.quantiles),
             baseline_season=self.baseline_season_,
+            baseline_cycles=baseline_cycles(
+                self.baseline, self.baseline_season_, self.lookback_
+            ),
         )

@@ -70,7 +70,7 @@ DEFAULT_SPACE = (
     ("learning_rate", "float", (3e-4, 3e-2, True)),
     ("batch_size", "categorical", (32, 64, 128)),
     ("window_norm", "categorical", ("auto", "mean", "standard")),
-    ("baseline", "categorical", ("auto", None)),
+    ("baseline", "categorical", ("auto", "seasonal_mean", None)),
     ("ensemble_size", "categorical", (1, 3)),
 )
 SEQ2SEQ_SPACE = (

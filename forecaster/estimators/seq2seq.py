@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from forecaster._registry import register_estimator
 from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
+from forecaster.estimators.defaults import baseline_cycles
 from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.params import (
     check_h,
@@ -187,6 +188,9 @@ class Seq2SeqForecaster(BaseForecaster):
             quantiles=tuple(self.quantiles),
             return_sampler=self.loss not in POINT_LOSSES,
             baseline_season=self.baseline_season_,
+            baseline_cycles=baseline_cycles(
+                self.baseline, self.baseline_season_, self.lookback_
+            ),
         )
 
     def _train_inputs(self, inputs: dict, targets):

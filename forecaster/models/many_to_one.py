@@ -41,6 +41,7 @@ def build_many_to_one(
     loss: str = "mse",
     quantiles: tuple[float, ...] | None = None,
     baseline_season: int | None = None,
+    baseline_cycles: int = 1,
 ) -> Networks:
     """Build the network of a many-to-one forecaster (see the module docstring).
 
@@ -66,6 +67,8 @@ def build_many_to_one(
         The head, see :func:`forecaster.models.heads.output_head`.
     baseline_season : int or None
         Forecast a correction over seasonal naive of this period, from zero.
+    baseline_cycles : int
+        Seasons the baseline averages (:class:`SeasonalNaiveBaseline`).
 
     Returns
     -------
@@ -79,7 +82,8 @@ def build_many_to_one(
     x, shift = _with_covariates(
         inputs, x, horizon, hidden_units, n_future, n_static, static_vocab_sizes
     )  # (B, U + S), (B, H) or None
-    shift = _with_baseline(normed, shift, baseline_season, horizon)  # (B, H)
+    base = (baseline_season, baseline_cycles)
+    shift = _with_baseline(normed, shift, *base, horizon)  # (B, H)
     out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
     if stats is not None:
         out = WindowDenormalization(loss, name="window_denorm")([out, *stats])
@@ -107,12 +111,13 @@ def _start_at_the_baseline(model, season: int | None) -> None:
         head.kernel.assign(keras.ops.zeros(head.kernel.shape, head.kernel.dtype))
 
 
-def _with_baseline(normed, shift, season: int | None, horizon: int):
+def _with_baseline(normed, shift, season: int | None, cycles: int, horizon: int):
     """The head's location shift ``(B, H)`` plus the window's seasonal-naive
-    forecast of period ``season`` (unchanged without one)."""
+    forecast of period ``season`` over ``cycles`` seasons (unchanged without
+    one)."""
     if season is None:
         return shift
-    base = SeasonalNaiveBaseline(season, horizon, name="baseline")(normed)
+    base = SeasonalNaiveBaseline(season, horizon, cycles, name="baseline")(normed)
     return base if shift is None else keras.layers.Add()([shift, base])
 
 

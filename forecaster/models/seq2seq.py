@@ -75,6 +75,7 @@ def build_seq2seq(
     quantiles: tuple[float, ...] | None = None,
     return_sampler: bool = False,
     baseline_season: int | None = None,
+    baseline_cycles: int = 1,
 ) -> Networks:
     """Build the networks of a seq2seq forecaster (see the module docstring).
 
@@ -87,7 +88,8 @@ def build_seq2seq(
     wiring, attention, seed, loss, quantiles, context_units
         The decoder's (see :class:`Seq2SeqDecoder`); ``context_units``: the
         width of a linear bottleneck on the context fed at every step.
-    window_norm, n_future, n_static, static_vocab_sizes, baseline_season
+    window_norm, n_future, n_static, static_vocab_sizes, baseline_season, \
+baseline_cycles
         As in :func:`~forecaster.models.many_to_one.build_many_to_one`; the
         decoder sees ``future`` row ``t`` at step ``t``, ``static`` at all,
         and decodes the residuals over the baseline.
@@ -104,7 +106,9 @@ def build_seq2seq(
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
     targets = keras.Input((horizon,), name="targets")
     x, targets_n, stats = _normalise(inputs["history"], targets, window_norm)
-    base, first, targets_n = _residuals(x, targets_n, baseline_season, horizon)
+    base, first, targets_n = _residuals(
+        x, targets_n, baseline_season, baseline_cycles, horizon
+    )
     x, states = _encode(x, cell, hidden_units, num_layers, dropout, bidirectional)
     ctx, states = _context(states, hidden_units, bidirectional, wiring, context_units)
     args = (cell, hidden_units, horizon, wiring, attention, seed, loss, quantiles)
@@ -115,12 +119,12 @@ def build_seq2seq(
     return _networks(decoder, inputs, encoded, *io)
 
 
-def _residuals(x, targets_n, season: int | None, horizon: int):
+def _residuals(x, targets_n, season: int | None, cycles: int, horizon: int):
     """``(baseline (B, H) or None, first input (B, 1), targets (B, H))``: the
     decoder's view, residuals over seasonal naive when there is a season."""
     if season is None:
         return None, x[:, -1, :1], targets_n  # y_{-1}, the last observed value
-    return seasonal_residuals(x, targets_n, season, horizon)
+    return seasonal_residuals(x, targets_n, season, horizon, cycles)
 
 
 def _check_arguments(wiring, attention, loss, return_attention, return_sampler):

@@ -48,7 +48,7 @@ CELLS = ("lstm", "gru", "rnn", "peephole_lstm", "coupled_lstm")
 # Per-window normalisation of the target channel (None: off).
 WINDOW_NORMS = ("standard", "mean", None)
 # What a many-to-one head forecasts a correction over (None: the values).
-BASELINES = (None, "naive", "seasonal_naive", "auto")
+BASELINES = (None, "naive", "seasonal_naive", "seasonal_mean", "auto")
 POINT_LOSSES = ("mse", "mae", "huber")
 DISTRIBUTION_LOSSES = ("normal", "student_t")
 LOSSES = (*POINT_LOSSES, "quantile", *DISTRIBUTION_LOSSES)

@@ -157,7 +157,9 @@ def test_default_space_stays_in_its_ranges():
         assert p["dropout"] in (0.0, 0.1, 0.2) and p["batch_size"] in (32, 64, 128)
         assert p["loss"] in ("mse", "mae", "huber") and p["cell"] in ("lstm", "gru")
         assert p["window_norm"] in ("auto", "mean", "standard")
-        assert p["baseline"] in ("auto", None) and p["ensemble_size"] in (1, 3)
+        assert p["baseline"] in ("auto", "seasonal_mean", None) and p[
+            "ensemble_size"
+        ] in (1, 3)
         assert p["lookback"] in {min(m * 7, 16) for m in LOOKBACK_MULTIPLES}
         seq2seq_keys = {name for name, _, _ in SEQ2SEQ_SPACE}
         assert (seq2seq_keys <= set(p)) == (p["family"] == "seq2seq")

@@ -102,3 +102,19 @@ def test_fit_chooses_the_baseline_from_the_training_windows(family):
     assert (seasonal.baseline_season_, trending.baseline_season_) == (12, 1)
     forced = family(**settings, baseline="seasonal_naive").fit(_monthly(walk))
     assert forced.baseline_season_ == 12
+
+
+@pytest.mark.parametrize("family", [RecurrentForecaster, Seq2SeqForecaster])
+def test_a_seasonal_mean_baseline_averages_as_many_seasons_as_the_lookback_holds(
+    family,
+):
+    settings = dict(horizon=6, hidden_units=4, max_epochs=1, verbose=0)
+    y = _monthly(10 + np.tile(np.sin(np.arange(12) / 12 * 2 * np.pi), 10))
+    cycles = {}
+    for lookback in (24, 36, 48):
+        est = family(**settings, lookback=lookback, baseline="seasonal_mean").fit(y)
+        assert est.baseline_season_ == 12
+        cycles[lookback] = est.model_.get_layer("baseline").cycles
+    assert cycles == {24: 2, 36: 3, 48: 3}
+    naive = family(**settings, lookback=36, baseline="seasonal_naive").fit(y)
+    assert naive.model_.get_layer("baseline").cycles == 1

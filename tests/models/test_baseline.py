@@ -55,3 +55,48 @@ def test_a_seq2seq_forecast_with_a_baseline_starts_near_seasonal_naive():
     got = keras.ops.convert_to_numpy(nets.predict({"history": x}))
     # an untrained decoder adds a small residual to the repeated last season
     np.testing.assert_allclose(got[0], x[0, -4:, 0], atol=1.0)
+
+
+def test_seasonal_mean_baseline_averages_the_profile_at_the_last_level():
+    # three noisy seasons of a period-4 profile on a rising level: the mean
+    # of the seasons' profiles at the last season's mean
+    rng = np.random.default_rng(0)
+    profile = np.array([1.0, -2.0, 3.0, -2.0])
+    level = np.repeat([10.0, 20.0, 30.0], 4)
+    y = level + np.tile(profile, 3) + rng.normal(0, 0.5, 12)
+    x = y.astype("float32")[None, :, None]  # (1, 12, 1)
+    got = keras.ops.convert_to_numpy(SeasonalNaiveBaseline(4, 6, cycles=3)(x))[0]
+    seasons = y.reshape(3, 4)
+    shape = (seasons - seasons.mean(axis=1, keepdims=True)).mean(axis=0)
+    want = shape + seasons[-1].mean()
+    np.testing.assert_allclose(got, np.resize(want, 6), rtol=1e-6)
+    # closer to the noise-free season than seasonal naive's repeat
+    truth = 30.0 + profile
+    naive = keras.ops.convert_to_numpy(SeasonalNaiveBaseline(4, 4)(x))[0]
+    assert np.abs(got[:4] - truth).mean() < np.abs(naive - truth).mean()
+
+
+def test_seasonal_mean_baseline_of_one_cycle_is_seasonal_naive_and_saves():
+    x = np.random.default_rng(1).normal(size=(3, 12, 2)).astype("float32")
+    one = SeasonalNaiveBaseline(4, 5, cycles=1)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(one(x)),
+        keras.ops.convert_to_numpy(SeasonalNaiveBaseline(4, 5)(x)),
+    )
+    layer = SeasonalNaiveBaseline.from_config(
+        SeasonalNaiveBaseline(4, 5, cycles=3).get_config()
+    )
+    assert layer.cycles == 3
+    with pytest.raises(ValueError, match="`cycles` must be at least 1, got 0"):
+        SeasonalNaiveBaseline(4, 5, cycles=0)
+
+
+def test_seasonal_residuals_over_a_seasonal_mean():
+    x = np.arange(2 * 8 * 1, dtype="float32").reshape(2, 8, 1) ** 2  # (B, L, F)
+    targets = np.ones((2, 3), dtype="float32")
+    base, _, resid = (
+        keras.ops.convert_to_numpy(t) for t in seasonal_residuals(x, targets, 2, 3, 3)
+    )
+    want = keras.ops.convert_to_numpy(SeasonalNaiveBaseline(2, 3, cycles=3)(x))
+    np.testing.assert_allclose(base, want)
+    np.testing.assert_allclose(resid + base, targets, rtol=1e-6)
