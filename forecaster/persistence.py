@@ -92,6 +92,8 @@ def _legacy_state(state: dict[str, Any], est, version: int) -> dict[str, Any]:
         state["baseline_season_"] = baseline_season(
             est.baseline, state["freq_"], state["lookback_"]
         )
+    # Before baseline="seasonal_mean", every baseline repeated one season.
+    state.setdefault("baseline_cycles_", 1)
     tz, freq = state.get("tz_"), state.get("freq_")
     if version == 1 and isinstance(tz, str) and isinstance(freq, str):
         # Format 1 kept tz-aware times in UTC; calendar frequencies now step on

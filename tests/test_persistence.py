@@ -360,6 +360,20 @@ def test_artifact_from_before_baseline_season_loads(tmp_path):
     pd.testing.assert_frame_equal(loaded.predict(), est.predict())
 
 
+def test_artifact_from_before_seasonal_mean_keeps_one_season(tmp_path):
+    # artifacts saved before baseline_cycles_ repeated one season, whatever
+    # "auto" averages now: a monthly model is rebuilt as it was trained
+    t = pd.date_range("2001-01-01", periods=96, freq="MS")
+    y = pd.Series(10 + np.sin(np.arange(96) * 2 * np.pi / 12), t)
+    est = RecurrentForecaster(**{**TINY, "lookback": 36}).fit(y)
+    assert (est.baseline_season_, est.baseline_cycles_) == (12, 3)
+    est.save(tmp_path / "m")
+    edit_config(tmp_path / "m", lambda c: c["state"].pop("baseline_cycles_"))
+    loaded = forecaster.load(str(tmp_path / "m"))
+    assert loaded.baseline_cycles_ == 1
+    assert loaded.model_.get_layer("baseline").cycles == 1
+
+
 def test_artifact_from_before_context_units_loads(tmp_path):
     # artifacts saved before `context_units` existed fed the raw context
     params = {**TINY, "wiring": "context_every_step", "context_units": None}

@@ -36,6 +36,7 @@ from forecaster.data.seasonality import repeat_errors
 from forecaster.data.validation import check_min_length, series_to_frame
 from forecaster.data.windows import last_windows, split_lengths
 from forecaster.estimators.defaults import (
+    baseline_cycles,
     choose_baseline_season,
     resolve_lookback,
     resolve_window_norm,
@@ -238,11 +239,13 @@ def prepare(est, df, static_df) -> Prepared:
         encoding = fit_static(static_df, panel.ids, layout.static, est.id_col)
         num, codes = encode_static(encoding, static_df, panel.ids, est.id_col)
         static = {"static_numeric": num, "static_codes": codes}
+    season = _baseline_season(est, panel, train_len, lookback)
     state = {
         "layout_": layout,
         "lookback_": lookback,
         "window_norm_": resolve_window_norm(est.window_norm, panel.freq),
-        "baseline_season_": _baseline_season(est, panel, train_len, lookback),
+        "baseline_season_": season,
+        "baseline_cycles_": baseline_cycles(est.baseline, season, lookback, panel.freq),
         "n_features_": layout.n_features,
         "n_future_": len(layout.future_idx),
         "static_encoding_": encoding,

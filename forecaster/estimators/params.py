@@ -87,11 +87,13 @@ default "auto"
         period used is ``baseline_season_``): for seasonal data whose
         lookback holds more than a season, ``"seasonal_naive"`` or
         ``"naive"``, whichever forecasts the training windows better over
-        the horizon (in-sample, MASE-scaled, averaged over series); ``None``
-        for non-seasonal data. Both choices were measured on the wide
+        the horizon (in-sample, MASE-scaled, averaged over series), the
+        season averaged as ``"seasonal_mean"`` does when it is the year
+        (quarterly, monthly, weekly data; ``baseline_cycles_``); ``None``
+        for non-seasonal data. These choices were measured on the wide
         benchmark's validation sets (``benchmarks/results/wide.json``,
-        ``wide_baseline_choice.json``). A season at least as long as the
-        lookback falls back to ``"naive"``.
+        ``wide_baseline_choice.json``, ``wide_seasonal_mean.json``). A
+        season at least as long as the lookback falls back to ``"naive"``.
     loss : {"mse", "mae", "huber", "quantile", "normal", "student_t"}, default "mse"
         Training loss on the scaled data. ``quantile`` trains one
         multi-quantile head with the pinball loss (quantiles monotone by

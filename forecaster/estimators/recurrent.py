@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from forecaster._registry import register_estimator
 from forecaster.estimators.base import BaseForecaster
-from forecaster.estimators.defaults import baseline_cycles
 from forecaster.estimators.params import shared_parameters_doc
 
 __all__ = ["RecurrentForecaster"]
@@ -35,6 +34,9 @@ class RecurrentForecaster(BaseForecaster):
     baseline_season_ : int or None
         The period of the window baseline used (1: naive, None: no
         baseline), ``baseline="auto"`` resolved.
+    baseline_cycles_ : int
+        The seasons the baseline averages (1: seasonal naive; see
+        ``baseline="seasonal_mean"``).
     freq_ : str
         The frequency of the training data.
     scaler_ : forecaster.data.scaling.ScalerState
@@ -75,7 +77,5 @@ class RecurrentForecaster(BaseForecaster):
             loss=self.loss,
             quantiles=tuple(self.quantiles),
             baseline_season=self.baseline_season_,
-            baseline_cycles=baseline_cycles(
-                self.baseline, self.baseline_season_, self.lookback_
-            ),
+            baseline_cycles=self.baseline_cycles_,
         )

@@ -9,7 +9,6 @@ from sklearn.utils.validation import check_is_fitted
 from forecaster._registry import register_estimator
 from forecaster.data.validation import check_positive_int
 from forecaster.estimators.base import BaseForecaster
-from forecaster.estimators.defaults import baseline_cycles
 from forecaster.estimators.inputs import history_of, network_inputs
 from forecaster.estimators.params import (
     check_h,
@@ -94,7 +93,8 @@ class Seq2SeqForecaster(BaseForecaster):
         row ``(B, H)``, scaled units.
     model_ : keras.Model
         ``networks_.train``.
-    lookback_, window_norm_, baseline_season_, freq_, scaler_, ids_, history_
+    lookback_, window_norm_, baseline_season_, baseline_cycles_, freq_, \
+scaler_, ids_, history_
         As in :class:`~forecaster.RecurrentForecaster`.
 
     Examples
@@ -188,9 +188,7 @@ class Seq2SeqForecaster(BaseForecaster):
             quantiles=tuple(self.quantiles),
             return_sampler=self.loss not in POINT_LOSSES,
             baseline_season=self.baseline_season_,
-            baseline_cycles=baseline_cycles(
-                self.baseline, self.baseline_season_, self.lookback_
-            ),
+            baseline_cycles=self.baseline_cycles_,
         )
 
     def _train_inputs(self, inputs: dict, targets):

@@ -99,6 +99,12 @@ def _check_series(est, state: dict, layout: Layout) -> int:
     if state["baseline_season_"] is not None:
         if _int(state, "baseline_season_", 1) >= lookback:
             raise _fail("baseline_season_", f"must be below lookback_ {lookback}")
+        season, cycles = state["baseline_season_"], _int(state, "baseline_cycles_", 1)
+        if season * cycles > lookback:
+            raise _fail(
+                "baseline_cycles_",
+                f"{cycles} seasons of {season} exceed lookback_ {lookback}",
+            )
     scaler = state["scaler_"]
     if not isinstance(scaler, ScalerState) or scaler.kind != est.scaler:
         raise _fail("scaler_", f"must be a ScalerState of kind {est.scaler!r}")

@@ -48,12 +48,10 @@ def build_many_to_one(
     Parameters
     ----------
     lookback, n_features, horizon : int
-        Window length ``L``, channels per step ``F`` (target first), steps
-        forecast at once ``H``.
-    cell : str
-        Recurrent cell, see :func:`forecaster.models.layers.recurrent_layer`.
-    hidden_units, num_layers : int
-        Width and depth of the stacked RNN.
+        Window ``L``, channels per step ``F`` (target first), horizon ``H``.
+    cell, hidden_units, num_layers : str, int, int
+        The stacked RNN's cell (:func:`~forecaster.models.layers.
+        recurrent_layer`), width and depth.
     dropout : float
         Between recurrent layers and before the head (never recurrent: cuDNN).
     window_norm : {"standard", "mean", None}
@@ -65,10 +63,9 @@ def build_many_to_one(
         (``static_codes``, see :func:`covariate_features`).
     loss, quantiles
         The head, see :func:`forecaster.models.heads.output_head`.
-    baseline_season : int or None
-        Forecast a correction over seasonal naive of this period, from zero.
-    baseline_cycles : int
-        Seasons the baseline averages (:class:`SeasonalNaiveBaseline`).
+    baseline_season, baseline_cycles : int or None, int
+        Forecast a correction, from zero, over seasonal naive of this period
+        averaged over this many seasons (:class:`SeasonalNaiveBaseline`).
 
     Returns
     -------
@@ -82,8 +79,7 @@ def build_many_to_one(
     x, shift = _with_covariates(
         inputs, x, horizon, hidden_units, n_future, n_static, static_vocab_sizes
     )  # (B, U + S), (B, H) or None
-    base = (baseline_season, baseline_cycles)
-    shift = _with_baseline(normed, shift, *base, horizon)  # (B, H)
+    shift = _with_baseline(normed, shift, baseline_season, baseline_cycles, horizon)
     out = output_head(x, horizon, loss, quantiles, shift=shift)  # (B, H[, P])
     if stats is not None:
         out = WindowDenormalization(loss, name="window_denorm")([out, *stats])

@@ -88,11 +88,10 @@ def build_seq2seq(
     wiring, attention, seed, loss, quantiles, context_units
         The decoder's (see :class:`Seq2SeqDecoder`); ``context_units``: the
         width of a linear bottleneck on the context fed at every step.
-    window_norm, n_future, n_static, static_vocab_sizes, baseline_season, \
-baseline_cycles
-        As in :func:`~forecaster.models.many_to_one.build_many_to_one`; the
-        decoder sees ``future`` row ``t`` at step ``t``, ``static`` at all,
-        and decodes the residuals over the baseline.
+    window_norm, n_future, n_static, static_vocab_sizes, baseline_season
+        As in :func:`~forecaster.models.many_to_one.build_many_to_one` (and
+        ``baseline_cycles``); the decoder sees ``future`` row ``t`` at step
+        ``t``, ``static`` at all, and decodes the residuals over the baseline.
     return_attention, return_sampler : bool
         Also build ``attention`` and ``sampler`` (a probabilistic ``loss``).
 
@@ -106,9 +105,8 @@ baseline_cycles
     inputs = {"history": keras.Input((lookback, n_features), name="history")}
     targets = keras.Input((horizon,), name="targets")
     x, targets_n, stats = _normalise(inputs["history"], targets, window_norm)
-    base, first, targets_n = _residuals(
-        x, targets_n, baseline_season, baseline_cycles, horizon
-    )
+    baseline = (baseline_season, baseline_cycles)
+    base, first, targets_n = _residuals(x, targets_n, *baseline, horizon)
     x, states = _encode(x, cell, hidden_units, num_layers, dropout, bidirectional)
     ctx, states = _context(states, hidden_units, bidirectional, wiring, context_units)
     args = (cell, hidden_units, horizon, wiring, attention, seed, loss, quantiles)

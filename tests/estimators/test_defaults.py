@@ -118,3 +118,20 @@ def test_a_seasonal_mean_baseline_averages_as_many_seasons_as_the_lookback_holds
     assert cycles == {24: 2, 36: 3, 48: 3}
     naive = family(**settings, lookback=36, baseline="seasonal_naive").fit(y)
     assert naive.model_.get_layer("baseline").cycles == 1
+
+
+@pytest.mark.parametrize(
+    "freq,periods,lookback,cycles",
+    [("MS", 120, 36, 3), ("QS", 60, 16, 3), ("h", 24 * 20, 72, 1), ("D", 140, 28, 1)],
+)
+def test_auto_averages_a_yearly_season_only(freq, periods, lookback, cycles):
+    # the year of quarterly/monthly/weekly data is averaged over up to three
+    # seasons; a daily or intraday season stays seasonal naive
+    from forecaster.estimators.defaults import season_length
+
+    m = season_length(freq)
+    t = pd.date_range("2000-01-01", periods=periods, freq=freq)
+    y = pd.Series(10 + np.sin(np.arange(periods) * 2 * np.pi / m), t)
+    settings = dict(horizon=4, hidden_units=4, max_epochs=1, verbose=0)
+    est = RecurrentForecaster(**settings, lookback=lookback).fit(y)
+    assert (est.baseline_season_, est.baseline_cycles_) == (m, cycles)
