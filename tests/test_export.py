@@ -189,6 +189,10 @@ def served(tmp_path_factory):
         "seq2seq": Seq2SeqForecaster(**TINY).fit(_panel()),
         # the SavedModel serves the members' combined forecast
         "ensemble": RecurrentForecaster(**TINY, ensemble_size=3).fit(_panel()),
+        # two days of hourly data: the baseline averages two seasons
+        "seasonal_mean": RecurrentForecaster(
+            **{**TINY, "lookback": 48}, baseline="seasonal_mean"
+        ).fit(_panel()),
     }
     cases, expected, timings = {}, {}, {}
     for name, est in estimators.items():
@@ -228,7 +232,9 @@ def test_package_not_importable_in_the_serving_process(served):
         assert not [m for m in case["modules_imported_by_load"] if "keras" in m]
 
 
-@pytest.mark.parametrize("case", ["recurrent", "seq2seq", "ensemble", "covariates"])
+@pytest.mark.parametrize(
+    "case", ["recurrent", "seq2seq", "ensemble", "seasonal_mean", "covariates"]
+)
 def test_serving_matches_predict(served, case):
     if case not in served["expected"]:
         pytest.skip(f"{case} family not available")
@@ -237,6 +243,13 @@ def test_serving_matches_predict(served, case):
         assert got.shape == want.shape, batch
         assert str(served["outputs"][f"{case}.{batch}.yhat.dtype"]) == "float32"
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5, err_msg=batch)
+
+
+def test_seasonal_mean_baseline_is_served(served):
+    est = served["estimators"]["seasonal_mean"]
+    assert (est.baseline_season_, est.baseline_cycles_) == (24, 2)
+    meta = served["report"]["cases"]["seasonal_mean"]["metadata"]
+    assert meta["lookback"] == 48
 
 
 def test_batch_of_one_and_many(served):
