@@ -20,6 +20,7 @@ import numpy as np
 
 from forecaster.atomic import fsync_path
 from forecaster.estimators.checkpoint import RECORD, read_json, remove_checkpoint
+from forecaster.estimators.graph_registry import released_gradients
 from forecaster.models.ensemble import MembersLoss
 from forecaster.models.losses import make_loss
 from forecaster.models.networks import Networks
@@ -301,15 +302,16 @@ def train(
     model = networks.train
     if strategy is not None:
         _multi_worker_compat(model, pipes.train, strategy)
-    history = model.fit(
-        pipes.train,
-        validation_data=pipes.val,
-        epochs=pipes.epochs,
-        steps_per_epoch=pipes.steps[0] if pipes.steps else None,
-        shuffle=False,  # shuffled inside the pipeline, once per pass
-        callbacks=_callbacks(est, pipes, checkpoint_dir),
-        verbose=est.verbose,
-    )
+    with released_gradients():  # else each fit's train graph stays in memory
+        history = model.fit(
+            pipes.train,
+            validation_data=pipes.val,
+            epochs=pipes.epochs,
+            steps_per_epoch=pipes.steps[0] if pipes.steps else None,
+            shuffle=False,  # shuffled inside the pipeline, once per pass
+            callbacks=_callbacks(est, pipes, checkpoint_dir),
+            verbose=est.verbose,
+        )
     if strategy is not None:
         # Predict on a single-device copy: under a strategy predict_on_batch
         # runs the whole batch on every replica (replicas x N rows), and a
