@@ -11,8 +11,8 @@ train graph of every fit stays in memory after its model is gone
 release it, keras-team/tf-keras#898). Measured here with TensorFlow 2.21
 and Keras 3.15: 20-25 MB per default ``RecurrentForecaster`` fit on
 air_passengers, ``clear_session`` or not; an AutoForecaster search of 20
-trials (two cutoffs each) keeps about 1.4 GB, and 16 searches in one
-process reached 23 GB.
+trials (two cutoffs each) kept about 1.4 GB, and 16 searches in one
+process reached 23 GB. ``benchmarks/repeated_fits.py`` measures both ways.
 
 A registration is only read while the step that made it is being traced
 (``tape.gradient`` runs at trace time), so once a fit has returned its
