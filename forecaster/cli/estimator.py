@@ -60,7 +60,7 @@ def model_flags(p: argparse.ArgumentParser) -> None:
         ("--hidden-units", int, "units per recurrent layer (64)"),
         ("--num-layers", int, "stacked recurrent layers (1)"),
         ("--dropout", float, "between layers (0)"),
-        ("--max-epochs", int, "training epochs at most (100)"),
+        ("--max-epochs", int, "training epochs at most (100; seq2seq 50)"),
         ("--max-steps", int, "optimiser steps at most (1000)"),
         ("--ensemble-size", int, "members trained together, median forecast (1)"),
         (

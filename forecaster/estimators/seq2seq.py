@@ -127,7 +127,7 @@ scaler_, ids_, history_
         loss: str = "mse",
         quantiles: tuple[float, ...] = (0.1, 0.5, 0.9),
         batch_size: int = 32,
-        max_epochs: int = 100,
+        max_epochs: int = 50,  # measured: see COMMON_PARAMETERS_DOC
         max_steps: int | None = 1000,
         val_check_steps: int = 100,
         ensemble_size: int = 1,
