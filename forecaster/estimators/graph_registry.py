@@ -79,6 +79,7 @@ def released_gradients() -> Iterator[None]:
         with _lock:
             _active -= 1
             if _active == 0:
-                for name in [n for n in list(table) if n.startswith(_PREFIX)]:
-                    if name not in _before:
+                # list(): a thread outside any fit may register meanwhile
+                for name in list(table):
+                    if name.startswith(_PREFIX) and name not in _before:
                         table.pop(name, None)

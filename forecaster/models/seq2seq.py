@@ -8,7 +8,9 @@ every step with ``wiring="context_every_step"``, optionally through a learned
 linear bottleneck (``context_units``). The decoder's input at step
 ``t`` is the previous value: the true ``y_{t-1}`` in training (teacher
 forcing), its own prediction at inference (free running); ``y_{-1}`` is the
-window's last value. The decoder works in the window-normalised space.
+window's last value. The decoder works in the window-normalised space and,
+with a window baseline, decodes the residuals over it; static features
+reach every step.
 
 With a quantile or distribution loss the decoder emits each step's
 parameters ``(B, H, P)`` and feeds back their point value; a third model
@@ -83,15 +85,13 @@ def build_seq2seq(
     ----------
     lookback, n_features, horizon : int
         ``L``, ``F`` (target first) and ``H``.
-    cell, hidden_units, num_layers, dropout, bidirectional
-        The encoder's, with dropout after each layer; the decoder is one cell.
-    wiring, attention, seed, loss, quantiles, context_units
-        The decoder's (see :class:`Seq2SeqDecoder`); ``context_units``: the
-        width of a linear bottleneck on the context fed at every step.
+    cell, hidden_units, num_layers, dropout, bidirectional, context_units
+        The encoder's (dropout after each layer) and the context bottleneck's.
+    wiring, attention, seed, loss, quantiles
+        The decoder's, one cell (:class:`Seq2SeqDecoder`).
     window_norm, n_future, n_static, static_vocab_sizes, baseline_season
-        As in :func:`~forecaster.models.many_to_one.build_many_to_one` (and
-        ``baseline_cycles``); the decoder sees ``future`` row ``t`` at step
-        ``t``, ``static`` at all, and decodes the residuals over the baseline.
+        As in :func:`~forecaster.models.many_to_one.build_many_to_one`, and
+        ``baseline_cycles``; future row ``t`` feeds decoder step ``t``.
     return_attention, return_sampler : bool
         Also build ``attention`` and ``sampler`` (a probabilistic ``loss``).
 
